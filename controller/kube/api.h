@@ -1,0 +1,95 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "kube/cancel.h"
+#include "kube/client.h"
+#include "kube/object.h"
+#include "kube/resource.h"
+#include "kube/result.h"
+#include "kube/watch_event.h"
+
+namespace kube {
+
+struct ListParams {
+  std::string label_selector;
+  std::string field_selector;
+  int limit = 0;                 // 0 = server default (no paging)
+  std::string continue_token;
+  std::string resource_version;  // "" = most recent (quorum read)
+};
+
+struct ObjectList {
+  std::vector<Object> items;
+  std::string resource_version;
+  std::string continue_token;  // non-empty when more pages remain
+};
+
+struct ApplyParams {
+  std::string field_manager = "registry-operator";
+  bool force = true;  // the operator owns the fields it applies, even if someone else set them
+  bool dry_run = false;
+};
+
+enum class Propagation { Default, Background, Foreground, Orphan };
+
+struct DeleteParams {
+  Propagation propagation = Propagation::Default;
+  std::optional<std::string> precondition_uid;
+  std::optional<std::string> precondition_resource_version;
+};
+
+struct WatchParams {
+  std::string resource_version;
+  std::string label_selector;
+  std::string field_selector;
+  bool allow_bookmarks = true;
+  int timeout_seconds = 300;  // the server ends the watch after this; the caller resumes
+};
+
+// Receives each watch event in arrival order. Return false to stop the watch.
+using EventSink = std::function<bool(const WatchEvent& event)>;
+
+// One resource kind in one namespace (or in all namespaces / cluster-scoped when `ns` is empty).
+class Api {
+ public:
+  Api(ClientPtr client, Resource resource, std::string ns = {});
+
+  const Resource& resource() const { return resource_; }
+  const std::string& ns() const { return ns_; }
+  Api inNamespace(std::string ns) const { return Api(client_, resource_, std::move(ns)); }
+
+  Result<Object> get(std::string_view name) const;
+  Result<ObjectList> list(const ListParams& params = {}) const;
+  // Follows `continue` tokens until all pages are read (limit = page size).
+  Result<ObjectList> listAll(ListParams params) const;
+  Result<Object> create(const Object& object) const;
+  Result<Object> replace(const Object& object) const;  // PUT; carries resourceVersion
+  Result<Object> replaceStatus(const Object& object) const;
+  Result<Object> mergePatch(std::string_view name, const Json& patch) const;
+  Result<Object> mergePatchStatus(std::string_view name, const Json& patch) const;
+  Result<Object> apply(const Object& desired, const ApplyParams& params = {}) const;
+  Result<Object> applyStatus(const Object& desired, const ApplyParams& params = {}) const;
+  Result<void> remove(std::string_view name, const DeleteParams& params = {}) const;
+
+  // Streams watch events until the server ends the watch (timeout_seconds), the sink returns
+  // false, or `cancel` fires. An "ERROR" event (e.g. 410 Gone) is returned as an Error.
+  Result<void> watch(const WatchParams& params, const EventSink& sink,
+                     const CancelToken& cancel) const;
+
+  // Path of one object, optionally of a subresource ("status").
+  std::string objectPath(std::string_view name, std::string_view subresource = {}) const;
+
+ private:
+  Result<Object> sendForObject(const std::string& method, const std::string& target,
+                               const std::string& content_type, const std::string& body) const;
+
+  ClientPtr client_;
+  Resource resource_;
+  std::string ns_;
+};
+
+}  // namespace kube

@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace kube {
+
+// Kubernetes objects are handled as JSON documents: the operator builds and compares a few
+// dozen fields of each kind, and typed structs for all of them would be mostly dead weight.
+using Json = nlohmann::json;
+using Object = nlohmann::json;
+
+// Small, null-safe readers for metadata (a missing field reads as empty).
+std::string name(const Object& object);
+std::string namespaceOf(const Object& object);
+std::string resourceVersion(const Object& object);
+std::string uid(const Object& object);
+long long generation(const Object& object);
+// "<namespace>/<name>" or "<name>" for cluster-scoped objects.
+std::string keyOf(const Object& object);
+
+// Returns the value at a JSON pointer ("/spec/replicas") or `fallback` when absent or null.
+const Json& at(const Json& document, const std::string& pointer, const Json& fallback = nullptr);
+
+}  // namespace kube

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok with Go
+# from the Go module proxy (no prebuilt binaries can be downloaded here) into a cache outside the
+# repository, keyed by version. A warm cache makes this a no-op.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/versions.sh"
+export GOFLAGS="${GOFLAGS:--buildvcs=false} -trimpath"
+export CGO_ENABLED=0
+
+log() { echo "[build-upstream] $*" >&2; }
+
+build_kubernetes() {
+  local out="$K8S_BIN"
+  if [[ -x $out/kube-apiserver && -x $out/kube-controller-manager && -x $out/kube-scheduler && -x $out/kubectl ]]; then
+    return 0
+  fi
+  log "building Kubernetes $K8S_VERSION (first time only; ~20-30 min on 2 cores)"
+  local work="$CACHE_ROOT/src/k8s-$K8S_VERSION"
+  mkdir -p "$work" "$out"
+  cd "$work"
+  # k8s.io/kubernetes replaces its staging modules with ./staging paths; a module of our own that
+  # requires it must replace each of them with the matching v0.X.Y release instead.
+  local staging_version="v0.${K8S_VERSION#v1.}"
+  cat >go.mod <<GOMOD
+module registry-operator.local/build-k8s
+
+go 1.24.0
+
+require k8s.io/kubernetes $K8S_VERSION
+GOMOD
+  local kmod
+  kmod=$(go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | sed -n 's/.*"GoMod": "\(.*\)".*/\1/p')
+  grep -oE '^\s*k8s.io/[a-z0-9-]+ => \./staging' "$kmod" | awk '{print $1}' | while read -r m; do
+    echo "replace $m => $m $staging_version" >>go.mod
+  done
+  echo 'package tools' >tools.go
+  cat >tools.go <<'GO'
+//go:build tools
+
+package tools
+
+import (
+	_ "k8s.io/kubernetes/cmd/kube-apiserver"
+	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
+	_ "k8s.io/kubernetes/cmd/kube-scheduler"
+	_ "k8s.io/kubernetes/cmd/kubectl"
+)
+GO
+  go mod tidy -e >/dev/null 2>&1 || true
+  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
+  local ld="-s -w"
+  for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
+    ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
+    ld+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
+  done
+  go build -ldflags "$ld" -o "$out/" \
+    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
+    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+}
+
+build_etcd() {
+  [[ -x $ETCD_BIN/etcd ]] && return 0
+  log "building etcd $ETCD_VERSION"
+  local work="$CACHE_ROOT/src/etcd-$ETCD_VERSION"
+  mkdir -p "$work" "$ETCD_BIN"
+  cd "$work"
+  # etcd's server module carries replace lines, so it cannot be `go install`ed; require it from
+  # a module of our own instead.
+  cat >go.mod <<GOMOD
+module registry-operator.local/build-etcd
+
+go 1.24.0
+
+require go.etcd.io/etcd/server/v3 $ETCD_VERSION
+GOMOD
+  cat >tools.go <<'GO'
+//go:build tools
+
+package tools
+
+import _ "go.etcd.io/etcd/server/v3"
+GO
+  go mod tidy -e >/dev/null 2>&1 || true
+  go build -ldflags "-s -w" -o "$ETCD_BIN/etcd" go.etcd.io/etcd/server/v3
+}
+
+build_kwok() {
+  [[ -x $KWOK_BIN/kwok ]] && return 0
+  log "building kwok $KWOK_VERSION"
+  mkdir -p "$KWOK_BIN"
+  GOBIN="$KWOK_BIN" go install -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
+}
+
+build_etcd
+build_kwok
+build_kubernetes
+log "upstream binaries ready in $CACHE_ROOT"

@@ -1,0 +1,10 @@
+# Pinned versions of the upstream tools that tests run against. Sourced by hack/*.sh.
+# Kubernetes 1.34 pairs with etcd 3.6.4 (k8s.io/kubernetes go.mod); kwok 0.7.0 is the last
+# release with built-in stages that make pods Running/Ready without extra configuration.
+K8S_VERSION=v1.34.4
+ETCD_VERSION=v3.6.4
+KWOK_VERSION=v0.7.0
+CACHE_ROOT="${REGISTRY_OPERATOR_CACHE:-$HOME/.cache/registry-operator}"
+K8S_BIN="$CACHE_ROOT/k8s-$K8S_VERSION/bin"
+ETCD_BIN="$CACHE_ROOT/etcd-$ETCD_VERSION/bin"
+KWOK_BIN="$CACHE_ROOT/kwok-$KWOK_VERSION/bin"
