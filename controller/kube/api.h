@@ -17,7 +17,7 @@ namespace kube {
 struct ListParams {
   std::string label_selector;
   std::string field_selector;
-  int limit = 0;                 // 0 = server default (no paging)
+  int limit = 0;  // 0 = server default (no paging)
   std::string continue_token;
   std::string resource_version;  // "" = most recent (quorum read)
 };

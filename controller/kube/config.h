@@ -20,8 +20,8 @@ struct ExecConfig {
 
 // Everything needed to reach and authenticate to one API server, whatever it was loaded from.
 struct ClusterConfig {
-  std::string server;  // "https://127.0.0.1:6443"
-  std::string ca_pem;  // empty: the system trust store
+  std::string server;                     // "https://127.0.0.1:6443"
+  std::string ca_pem;                     // empty: the system trust store
   bool insecure_skip_tls_verify = false;  // only when the kubeconfig says so
   std::string tls_server_name;
   std::string client_cert_pem;

@@ -21,11 +21,11 @@ enum class ErrorKind {
   Invalid,
   TooManyRequests,
   Timeout,
-  Server,       // 5xx other than the above
-  Transport,    // could not talk to the server at all (connection, TLS, cancelled stream)
-  Decode,       // the server answered with something we cannot parse
-  Config,       // bad kubeconfig or in-cluster files
-  Cancelled,    // the caller cancelled
+  Server,     // 5xx other than the above
+  Transport,  // could not talk to the server at all (connection, TLS, cancelled stream)
+  Decode,     // the server answered with something we cannot parse
+  Config,     // bad kubeconfig or in-cluster files
+  Cancelled,  // the caller cancelled
   Other,
 };
 

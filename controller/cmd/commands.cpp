@@ -1,0 +1,23 @@
+#include "cmd/commands.h"
+
+namespace cmd {
+
+std::map<std::string, Command> allCommands() {
+  return {
+      {"version", {"print the version", runVersion}},
+  };
+}
+
+std::string usage(const std::map<std::string, Command>& commands) {
+  std::string text =
+      "Usage: registry-operator COMMAND [OPTIONS]\n\n"
+      "Runs a container image registry from RegistryConfig custom resources.\n\nCommands:\n";
+  for (const auto& [name, command] : commands) {
+    text += "  " + name + std::string(name.size() < 12 ? 12 - name.size() : 1, ' ') +
+            command.summary + "\n";
+  }
+  text += "\nRun 'registry-operator COMMAND --help' for a command's options.\n";
+  return text;
+}
+
+}  // namespace cmd

@@ -1,0 +1,26 @@
+// registry-operator: one binary, several commands (DESIGN.md §5).
+#include <openssl/ssl.h>
+
+#include <cstdio>
+#include <map>
+#include <string>
+
+#include "cmd/commands.h"
+
+int main(int argc, char** argv) {
+  // Before anything starts cpprestsdk's thread pool: see FACTS.md (exit-time crash).
+  OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr);
+  const std::map<std::string, cmd::Command> commands = cmd::allCommands();
+  std::string name = argc > 1 ? argv[1] : "--help";
+  if (name == "--help" || name == "-h" || name == "help") {
+    std::printf("%s", cmd::usage(commands).c_str());
+    return argc > 1 ? 0 : 2;
+  }
+  auto it = commands.find(name);
+  if (it == commands.end()) {
+    std::fprintf(stderr, "registry-operator: unknown command \"%s\"\n\n%s", name.c_str(),
+                 cmd::usage(commands).c_str());
+    return 2;
+  }
+  return it->second.run(argc - 1, argv + 1);
+}

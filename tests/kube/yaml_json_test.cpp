@@ -1,0 +1,61 @@
+#include <catch2/catch.hpp>
+
+#include "kube/yaml_json.h"
+
+TEST_CASE("YAML scalars resolve with the core schema; quoted ones stay strings") {
+  auto doc = kube::yamlToJson(
+      "a: 1\nb: '1'\nc: true\nd: \"true\"\ne: ~\nf: 1.5\ng: hello\nh: 0x1F\ni: []\nj: {}\n");
+  REQUIRE(doc);
+  CHECK((*doc)["a"] == 1);
+  CHECK((*doc)["b"] == "1");
+  CHECK((*doc)["c"] == true);
+  CHECK((*doc)["d"] == "true");
+  CHECK((*doc)["e"].is_null());
+  CHECK((*doc)["f"] == 1.5);
+  CHECK((*doc)["g"] == "hello");
+  CHECK((*doc)["h"] == 31);
+  CHECK((*doc)["i"].is_array());
+  CHECK((*doc)["j"].is_object());
+}
+
+TEST_CASE("JSON to YAML and back is lossless for tricky strings") {
+  kube::Json original = {{"plain", "text"},
+                         {"looks_bool", "true"},
+                         {"looks_int", "5000"},
+                         {"empty", ""},
+                         {"colon", "a: b"},
+                         {"multi", "line one\nline two\n"},
+                         {"star", "*"},
+                         {"list", {1, "2", false, nullptr}},
+                         {"nested", {{"k", "v"}}},
+                         {"empty_map", kube::Json::object()},
+                         {"dash", "- item"},
+                         {"hash", "x #y"}};
+  auto yaml = kube::jsonToYaml(original);
+  auto back = kube::yamlToJson(yaml);
+  REQUIRE(back);
+  CHECK(*back == original);
+}
+
+TEST_CASE("multi-document YAML skips empty documents") {
+  auto docs = kube::yamlDocumentsToJson("---\na: 1\n---\n---\nb: 2\n");
+  REQUIRE(docs);
+  REQUIRE(docs->size() == 2);
+  CHECK((*docs)[1]["b"] == 2);
+}
+
+TEST_CASE("malformed YAML is a Decode error, never an exception") {
+  for (const char* text : {"a: [1, 2", "{", "a: b: c", "- a\nb: c", "? [a]\n: b\n", "\t- x"}) {
+    auto doc = kube::yamlToJson(text);
+    if (!doc) {
+      CHECK(doc.error().kind() == kube::ErrorKind::Decode);
+    }
+  }
+  auto bad = kube::yamlToJson("a: [1, 2");
+  REQUIRE_FALSE(bad);
+  CHECK(bad.error().message().find("invalid YAML") == 0);
+  auto complex_key = kube::yamlToJson("? [a]\n: b\n");
+  CHECK_FALSE(complex_key);
+  std::string deep(1000, '[');
+  CHECK_FALSE(kube::yamlToJson(deep));
+}
