@@ -5,6 +5,9 @@ namespace cmd {
 std::map<std::string, Command> allCommands() {
   return {
       {"version", {"print the version", runVersion}},
+      {"run", {"run the controller", runController}},
+      {"render",
+       {"print, offline, the objects the operator would create for a RegistryConfig", runRender}},
   };
 }
 

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cmd/commands.h"
+#include "cmd/options.h"
 
 namespace cmd {
 
@@ -11,15 +12,8 @@ int runVersion(int argc, char** argv) {
   po::options_description options("registry-operator version");
   options.add_options()("help,h", "show this help");
   po::variables_map vars;
-  try {
-    po::store(po::parse_command_line(argc, argv, options), vars);
-  } catch (const po::error& error) {
-    std::cerr << "registry-operator version: " << error.what() << "\n";
-    return 2;
-  }
-  if (vars.count("help")) {
-    std::cout << options;
-    return 0;
+  if (auto exit = parseOptions(argc, argv, options, vars, "Usage: registry-operator version")) {
+    return *exit;
   }
   std::cout << "registry-operator " << REGISTRY_OPERATOR_VERSION << "\n";
   return 0;

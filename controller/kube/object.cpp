@@ -26,7 +26,17 @@ std::string keyOf(const Object& object) {
   return ns.empty() ? name(object) : ns + "/" + name(object);
 }
 
-const Json& at(const Json& document, const std::string& pointer, const Json& fallback) {
+namespace {
+const Json kNull;
+}  // namespace
+
+Json at(const Json& document, const std::string& pointer, const Json& fallback) {
+  const Json& value = at(document, pointer);
+  return value.is_null() ? fallback : value;
+}
+
+const Json& at(const Json& document, const std::string& pointer) {
+  const Json& fallback = kNull;
   // Walks the pointer by hand: nlohmann's json_pointer throws on missing keys and type
   // mismatches, and documents here come from outside.
   const Json* node = &document;
@@ -53,7 +63,7 @@ const Json& at(const Json& document, const std::string& pointer, const Json& fal
     if (next == std::string::npos) break;
     pos = next + 1;
   }
-  return node->is_null() ? fallback : *node;
+  return *node;
 }
 
 }  // namespace kube

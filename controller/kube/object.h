@@ -20,7 +20,9 @@ long long generation(const Object& object);
 // "<namespace>/<name>" or "<name>" for cluster-scoped objects.
 std::string keyOf(const Object& object);
 
-// Returns the value at a JSON pointer ("/spec/replicas") or `fallback` when absent or null.
-const Json& at(const Json& document, const std::string& pointer, const Json& fallback = nullptr);
+// The value at a JSON pointer ("/spec/replicas"), or a null value when absent. Never throws.
+const Json& at(const Json& document, const std::string& pointer);
+// The same, but `fallback` (returned by value, so it can never dangle) when absent or null.
+Json at(const Json& document, const std::string& pointer, const Json& fallback);
 
 }  // namespace kube

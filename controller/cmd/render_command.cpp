@@ -1,0 +1,121 @@
+// `registry-operator render -f cr.yaml`: the objects the operator would create, offline.
+#include <chrono>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "cmd/commands.h"
+#include "cmd/options.h"
+#include "kube/yaml_json.h"
+#include "registry/builders.h"
+#include "registry/http_secret.h"
+#include "registry/registry_config.h"
+#include "registry/tls_issuer.h"
+
+namespace cmd {
+
+namespace po = boost::program_options;
+
+namespace {
+
+kube::Result<std::string> readInput(const std::string& path) {
+  std::ostringstream text;
+  if (path == "-") {
+    text << std::cin.rdbuf();
+    return text.str();
+  }
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return kube::Error(kube::ErrorKind::Config, "cannot read " + path);
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The same objects the controller applies for `cr`, with freshly generated secrets (there is
+// no cluster to read the stored ones from).
+kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs inputs,
+                                                const std::string& default_namespace) {
+  // Like `kubectl apply`, a manifest without a namespace lands in the default one.
+  if (kube::namespaceOf(cr).empty() && cr["metadata"].is_object()) {
+    cr["metadata"]["namespace"] = default_namespace;
+  }
+  auto config = registry::parseRegistryConfig(cr);
+  if (!config) return config.error();
+  auto secret = registry::generateHttpSecret();
+  if (!secret) return secret.error();
+  inputs.httpSecret = *secret;
+  if (config->spec.tls.mode == registry::TlsMode::Auto &&
+      inputs.platform.platform == registry::Platform::Kubernetes) {
+    auto tls = registry::issueRegistryTls(*config, std::chrono::system_clock::now());
+    if (!tls) return tls.error();
+    inputs.tls = *tls;
+  }
+  return registry::desiredObjects(*config, inputs);
+}
+
+}  // namespace
+
+int runRender(int argc, char** argv) {
+  po::options_description options("Options");
+  std::string file, platform, bundle_file, ns;
+  registry::Inputs inputs;
+  options.add_options()("help,h", "show this help")("filename,f", po::value(&file)->required(),
+                                                    "RegistryConfig YAML file ('-' for stdin)")(
+      "namespace,n", po::value(&ns)->default_value("default"), "namespace of CRs that name none")(
+      "platform", po::value(&platform)->default_value("kubernetes"), "kubernetes|openshift")(
+      "ingress-domain", po::value(&inputs.platform.ingressDomain), "domain of default-route hosts")(
+      "ingress-class", po::value(&inputs.platform.ingressClass), "ingressClassName of Ingresses")(
+      "registry-image",
+      po::value(&inputs.platform.registryImage)->default_value(registry::kDefaultRegistryImage),
+      "registry image when spec.image is empty")(
+      "config-bundle", po::value(&bundle_file),
+      "file standing in for the config.yml of spec.configBundleSecret");
+  po::variables_map vars;
+  if (auto exit = parseOptions(argc, argv, options, vars,
+                               "Usage: registry-operator render -f cr.yaml [OPTIONS]")) {
+    return *exit;
+  }
+  if (platform != "kubernetes" && platform != "openshift") {
+    std::cerr << "registry-operator render: --platform must be kubernetes or openshift\n";
+    return 2;
+  }
+  inputs.platform.platform =
+      platform == "openshift" ? registry::Platform::OpenShift : registry::Platform::Kubernetes;
+  if (!bundle_file.empty()) {
+    auto bundle = readInput(bundle_file);
+    if (!bundle) {
+      std::cerr << "registry-operator render: " << bundle.error().message() << "\n";
+      return 1;
+    }
+    inputs.configBundle = *bundle;
+  }
+  auto text = readInput(file);
+  if (!text) {
+    std::cerr << "registry-operator render: " << text.error().message() << "\n";
+    return 1;
+  }
+  auto documents = kube::yamlDocumentsToJson(*text);
+  if (!documents) {
+    std::cerr << "registry-operator render: " << file << ": " << documents.error().message()
+              << "\n";
+    return 1;
+  }
+  int rendered = 0;
+  for (const auto& document : *documents) {
+    if (!document.is_object() || document.value("kind", kube::Json()) != "RegistryConfig") continue;
+    auto objects = renderOne(document, inputs, ns);
+    if (!objects) {
+      std::cerr << "registry-operator render: " << file << ": " << objects.error().message()
+                << "\n";
+      return 1;
+    }
+    for (const auto& object : *objects) std::cout << "---\n" << kube::jsonToYaml(object);
+    ++rendered;
+  }
+  if (rendered == 0) {
+    std::cerr << "registry-operator render: " << file << " contains no RegistryConfig\n";
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace cmd

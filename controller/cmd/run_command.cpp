@@ -1,0 +1,114 @@
+// `registry-operator run`: the controller.
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "cmd/commands.h"
+#include "cmd/logging.h"
+#include "cmd/options.h"
+#include "kube/discovery.h"
+#include "registry/registry_controller.h"
+#include "runtime/manager.h"
+#include "runtime/signals.h"
+
+namespace cmd {
+
+namespace po = boost::program_options;
+
+namespace {
+
+kube::Result<registry::Platform> detectPlatform(const std::string& flag, kube::Client& client) {
+  if (flag == "openshift") return registry::Platform::OpenShift;
+  if (flag == "kubernetes") return registry::Platform::Kubernetes;
+  if (flag != "auto") {
+    return kube::Error(kube::ErrorKind::Config, "--platform must be auto, openshift or kubernetes");
+  }
+  auto served = kube::isServed(client, "route.openshift.io", "v1", "Route");
+  if (!served) return served.error();
+  return *served ? registry::Platform::OpenShift : registry::Platform::Kubernetes;
+}
+
+}  // namespace
+
+int runController(int argc, char** argv) {
+  // First, before any thread exists: every later thread inherits the blocked signal mask.
+  kube::CancelToken cancel;
+  runtime::SignalHandler signals(cancel);
+
+  po::options_description options("Options");
+  std::string kubeconfig, platform_flag, log_level, log_format, metrics_addr, health_addr;
+  std::string lease_namespace;
+  std::vector<std::string> namespaces;
+  registry::RegistryControllerOptions controller;
+  const char* image_env = std::getenv("RELATED_IMAGE_REGISTRY");
+  options.add_options()("help,h", "show this help")(
+      "kubeconfig", po::value(&kubeconfig),
+      "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)")(
+      "namespace", po::value(&namespaces)->composing(),
+      "namespace to watch (repeatable; default: all)")(
+      "leader-elect", po::bool_switch(), "elect a leader with a coordination.k8s.io Lease")(
+      "leader-election-namespace", po::value(&lease_namespace),
+      "namespace of the Lease (default: the kubeconfig's namespace)")(
+      "metrics-addr", po::value(&metrics_addr)->default_value("127.0.0.1:8080"),
+      "address of /metrics (empty: off)")("health-addr",
+                                          po::value(&health_addr)->default_value("127.0.0.1:8081"),
+                                          "address of /healthz and /readyz (empty: off)")(
+      "log-level", po::value(&log_level)->default_value("info"), "error|warn|info|debug|trace")(
+      "log-format", po::value(&log_format)->default_value("text"), "text|json")(
+      "platform", po::value(&platform_flag)->default_value("auto"), "auto|openshift|kubernetes")(
+      "ingress-domain", po::value(&controller.platform.ingressDomain),
+      "domain of default-route hosts on Kubernetes (N-default-route-S.<domain>)")(
+      "ingress-class", po::value(&controller.platform.ingressClass),
+      "ingressClassName of Ingresses")(
+      "registry-image",
+      po::value(&controller.platform.registryImage)
+          ->default_value(image_env ? image_env : registry::kDefaultRegistryImage),
+      "registry image when spec.image is empty (env RELATED_IMAGE_REGISTRY)")(
+      "operator-image",
+      po::value(&controller.platform.operatorImage)->default_value(registry::kDefaultOperatorImage),
+      "image of this operator, for the pruner CronJob")(
+      "workers", po::value(&controller.workers)->default_value(2), "concurrent reconciles");
+  po::variables_map vars;
+  if (auto exit =
+          parseOptions(argc, argv, options, vars, "Usage: registry-operator run [OPTIONS]")) {
+    return *exit;
+  }
+  if (auto logging = setupLogging(log_level, log_format); !logging) {
+    std::cerr << "registry-operator run: " << logging.error().message() << "\n";
+    return 2;
+  }
+  auto config = kube::loadDefaultConfig(kubeconfig);
+  if (!config) {
+    spdlog::error("cannot load cluster configuration: {}", config.error().message());
+    return 1;
+  }
+  auto client = kube::Client::create(*config);
+  if (!client) {
+    spdlog::error("cannot create the API client: {}", client.error().message());
+    return 1;
+  }
+  auto platform = detectPlatform(platform_flag, **client);
+  if (!platform) {
+    spdlog::error("platform detection failed: {}", platform.error().describe());
+    return 1;
+  }
+  controller.platform.platform = *platform;
+  controller.namespaces = namespaces;
+  spdlog::info("registry-operator {} starting: platform {}, namespaces {}",
+               REGISTRY_OPERATOR_VERSION,
+               *platform == registry::Platform::OpenShift ? "openshift" : "kubernetes",
+               namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")));
+
+  runtime::ManagerOptions manager_options;
+  manager_options.metrics_address = metrics_addr;
+  manager_options.health_address = health_addr;
+  manager_options.leader_elect = vars["leader-elect"].as<bool>();
+  manager_options.leader_election.lease_namespace =
+      lease_namespace.empty() ? config->default_namespace : lease_namespace;
+  runtime::Manager manager(*client, manager_options);
+  registry::addRegistryControllers(manager, controller);
+  int status = manager.run(cancel);
+  spdlog::info("registry-operator stopped (exit status {})", status);
+  return status;
+}
+
+}  // namespace cmd

@@ -1,0 +1,170 @@
+#include "registry/gather_inputs.h"
+
+#include "kube/api.h"
+#include "kube/base64.h"
+#include "registry/hostnames.h"
+#include "registry/http_secret.h"
+#include "registry/object_names.h"
+#include "registry/tls_issuer.h"
+
+namespace registry {
+
+namespace {
+
+kube::Result<std::optional<kube::Json>> readThrough(const kube::ClientPtr& client,
+                                                    const runtime::StorePtr& store,
+                                                    const kube::Resource& resource,
+                                                    const std::string& ns,
+                                                    const std::string& name) {
+  if (store) {
+    if (auto cached = store->get(ns, name)) return std::optional<kube::Json>(*cached);
+  }
+  auto fetched = kube::Api(client, resource, ns).get(name);
+  if (!fetched) {
+    if (fetched.error().is(kube::ErrorKind::NotFound)) return std::optional<kube::Json>();
+    return fetched.error();
+  }
+  return std::optional<kube::Json>(std::move(*fetched));
+}
+
+std::string secretRef(const std::string& field, const std::string& name) {
+  return field + ": Secret \"" + name + "\"";
+}
+
+// The user's Secret `name`, key `key`: its value, or a Problem naming the field.
+kube::Result<std::optional<std::string>> userSecretValue(
+    const ObjectSource& source, const std::string& ns, const std::string& name,
+    const std::string& key, const std::string& field, const std::string& reason,
+    std::vector<Problem>& problems) {
+  auto secret = source.secret(ns, name);
+  if (!secret) return secret.error();
+  if (!*secret) {
+    problems.push_back({reason, secretRef(field, name) + " not found in namespace " + ns});
+    return std::optional<std::string>();
+  }
+  auto value = secretValue(**secret, key);
+  if (!value) {
+    problems.push_back({reason, secretRef(field, name) + " has no valid key \"" + key + "\""});
+  }
+  return value;
+}
+
+kube::Result<std::string> httpSecretFor(const RegistryConfig& config, const ObjectSource& source) {
+  if (!config.spec.httpSecret.empty()) return std::string();  // the builders use the spec's
+  auto stored = source.secret(config.namespace_, privateSecretName(config));
+  if (!stored) return stored.error();
+  if (*stored) {
+    if (auto value = secretValue(**stored, kHttpSecretKey); value && !value->empty()) return *value;
+  }
+  return generateHttpSecret();
+}
+
+// Operator-issued TLS (mode Auto on Kubernetes): reuse N-tls + N-ca while they are sound.
+kube::Result<TlsMaterial> issuedTlsFor(const RegistryConfig& config, const ObjectSource& source,
+                                       std::chrono::system_clock::time_point now) {
+  auto secret = source.secret(config.namespace_, tlsSecretName(config));
+  if (!secret) return secret.error();
+  auto ca = source.configMap(config.namespace_, caConfigMapName(config));
+  if (!ca) return ca.error();
+  if (*secret && *ca) {
+    TlsMaterial material;
+    material.certPem = secretValue(**secret, kTlsCertKey).value_or("");
+    material.keyPem = secretValue(**secret, kTlsKeyKey).value_or("");
+    const kube::Json& ca_pem = kube::at(**ca, std::string("/data/") + kCaKey);
+    material.caPem = ca_pem.is_string() ? ca_pem.get<std::string>() : "";
+    if (!tlsMaterialProblem(material, serviceDnsNames(config), now)) return material;
+  }
+  return issueRegistryTls(config, now);
+}
+
+}  // namespace
+
+ObjectSource::ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets,
+                           runtime::StorePtr config_maps)
+    : client_(std::move(client)),
+      secrets_(std::move(secrets)),
+      config_maps_(std::move(config_maps)) {}
+
+kube::Result<std::optional<kube::Json>> ObjectSource::secret(const std::string& ns,
+                                                             const std::string& name) const {
+  return readThrough(client_, secrets_, kube::resources::secrets(), ns, name);
+}
+
+kube::Result<std::optional<kube::Json>> ObjectSource::configMap(const std::string& ns,
+                                                                const std::string& name) const {
+  return readThrough(client_, config_maps_, kube::resources::configMaps(), ns, name);
+}
+
+std::optional<std::string> secretValue(const kube::Json& secret, const std::string& key) {
+  const kube::Json& data = kube::at(secret, "/data");
+  if (!data.is_object()) return std::nullopt;
+  auto it = data.find(key);
+  if (it == data.end() || !it->is_string()) return std::nullopt;
+  return kube::base64Decode(it->get<std::string>());
+}
+
+kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const ObjectSource& source,
+                                          const PlatformOptions& platform,
+                                          std::chrono::system_clock::time_point now) {
+  GatheredInputs out;
+  out.inputs.platform = platform;
+  const auto& spec = config.spec;
+  const auto& ns = config.namespace_;
+
+  auto http_secret = httpSecretFor(config, source);
+  if (!http_secret) return http_secret.error();
+  out.inputs.httpSecret = *http_secret;
+
+  if (!spec.configBundleSecret.empty()) {
+    auto bundle =
+        userSecretValue(source, ns, spec.configBundleSecret, kBundleConfigKey,
+                        "spec.configBundleSecret", "ConfigBundleUnavailable", out.problems);
+    if (!bundle) return bundle.error();
+    out.inputs.configBundle = *bundle;
+  }
+
+  if (spec.tls.mode == TlsMode::Auto && platform.platform == Platform::Kubernetes) {
+    auto tls = issuedTlsFor(config, source, now);
+    if (!tls) return tls.error();
+    out.inputs.tls = *tls;
+  } else if (spec.tls.mode != TlsMode::Disabled) {
+    // The user's Secret (mode Secret) or service-ca's (OpenShift): read only for the hash, so
+    // that a renewed certificate rolls the pods.
+    auto secret = source.secret(ns, servingSecretName(config));
+    if (!secret) return secret.error();
+    if (*secret) {
+      TlsMaterial material;
+      material.certPem = secretValue(**secret, kTlsCertKey).value_or("");
+      material.keyPem = secretValue(**secret, kTlsKeyKey).value_or("");
+      out.inputs.tls = material;
+    } else if (spec.tls.mode == TlsMode::Secret) {
+      out.problems.push_back(
+          {"TlsSecretUnavailable", secretRef("spec.tls.secretName", spec.tls.secretName) +
+                                       " not found in namespace " + ns});
+    }
+  }
+
+  if (spec.auth.type == AuthType::Htpasswd) {
+    auto htpasswd =
+        userSecretValue(source, ns, spec.auth.htpasswdSecret, kUserHtpasswdKey,
+                        "spec.auth.htpasswdSecret", "HtpasswdUnavailable", out.problems);
+    if (!htpasswd) return htpasswd.error();
+    out.inputs.htpasswd = *htpasswd;
+  }
+
+  if (const S3Storage* s3 = spec.storage.s3(); s3 != nullptr && !s3->credentialsSecret.empty()) {
+    auto secret = source.secret(ns, s3->credentialsSecret);
+    if (!secret) return secret.error();
+    if (*secret) {
+      out.inputs.storageCredentials = kube::at(**secret, "/data", kube::Json::object()).dump();
+    } else {
+      out.problems.push_back(
+          {"StorageCredentialsUnavailable",
+           secretRef("spec.storage.s3.credentialsSecret", s3->credentialsSecret) +
+               " not found in namespace " + ns});
+    }
+  }
+  return out;
+}
+
+}  // namespace registry

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/client.h"
+#include "kube/result.h"
+#include "registry/inputs.h"
+#include "registry/registry_config.h"
+#include "registry/registry_status.h"
+#include "runtime/store.h"
+
+namespace registry {
+
+// Reads one Secret or ConfigMap: from the cache first, then (on a cache miss) from the API
+// server, because an object the operator created a moment ago may not have reached the cache
+// yet, and generating a second httpSecret or CA in that gap would roll the pods for nothing.
+class ObjectSource {
+ public:
+  ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets, runtime::StorePtr config_maps);
+  kube::Result<std::optional<kube::Json>> secret(const std::string& ns,
+                                                 const std::string& name) const;
+  kube::Result<std::optional<kube::Json>> configMap(const std::string& ns,
+                                                    const std::string& name) const;
+
+ private:
+  kube::ClientPtr client_;
+  runtime::StorePtr secrets_;
+  runtime::StorePtr config_maps_;
+};
+
+struct GatheredInputs {
+  Inputs inputs;
+  // Inputs that are missing or unusable (a referenced Secret that does not exist, a key that is
+  // not there): the reconciler reports them as Degraded and applies nothing.
+  std::vector<Problem> problems;
+};
+
+// Collects everything the builders need besides the CR (DESIGN.md §3 config-hash inputs):
+// the generated httpSecret (generated once if N-private has none), the operator-issued TLS
+// material (issued if N-tls is missing, broken or about to expire), and the user's Secrets.
+// API errors are returned as errors (retry); missing user input becomes a Problem.
+kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const ObjectSource& source,
+                                          const PlatformOptions& platform,
+                                          std::chrono::system_clock::time_point now);
+
+// The decoded value of `key` in a Secret's data, if present and valid base64.
+std::optional<std::string> secretValue(const kube::Json& secret, const std::string& key);
+
+}  // namespace registry

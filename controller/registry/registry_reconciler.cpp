@@ -1,0 +1,305 @@
+#include "registry/registry_reconciler.h"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "kube/api.h"
+#include "registry/apply_decision.h"
+#include "registry/builders.h"
+#include "registry/config_hash.h"
+#include "registry/gather_inputs.h"
+#include "registry/hostnames.h"
+#include "registry/labels.h"
+#include "registry/object_names.h"
+#include "registry/registry_resource.h"
+
+namespace registry {
+
+namespace {
+
+// Resync period: also re-checks what no watch reports, such as certificates nearing expiry.
+constexpr auto kResync = std::chrono::minutes(10);
+
+std::string kindAndName(const kube::Json& object) {
+  return object.value("kind", "") + " " + kube::name(object);
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// The metadata of a CR that failed to parse, for status and events.
+RegistryConfig identityOf(const kube::Json& cr) {
+  RegistryConfig config;
+  config.name = kube::name(cr);
+  config.namespace_ = kube::namespaceOf(cr);
+  config.uid = kube::uid(cr);
+  config.generation = kube::generation(cr);
+  return config;
+}
+
+}  // namespace
+
+kube::Resource resourceFor(const std::string& api_version, const std::string& kind) {
+  for (const auto& owned : ownedKinds(Platform::OpenShift)) {
+    if (owned.apiVersion == api_version && owned.kind == kind) {
+      auto slash = api_version.find('/');
+      std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+      std::string version =
+          slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+      return kube::Resource{group, version, owned.plural, kind, true};
+    }
+  }
+  return kube::Resource{};
+}
+
+RegistryReconciler::RegistryReconciler(kube::ClientPtr client, PlatformOptions platform,
+                                       Caches caches, runtime::EventRecorder* events,
+                                       runtime::ClockPtr clock)
+    : client_(std::move(client)),
+      platform_(std::move(platform)),
+      caches_(std::move(caches)),
+      events_(events),
+      clock_(std::move(clock)) {}
+
+runtime::StorePtr RegistryReconciler::ownedStore(const std::string& kind) const {
+  auto it = caches_.owned.find(kind);
+  return it == caches_.owned.end() ? nullptr : it->second;
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key) {
+  auto cr = caches_.registryConfigs->get(key.str());
+  // Gone, or going: owned objects carry ownerReferences, so the garbage collector removes them.
+  if (!cr || !kube::at(*cr, "/metadata/deletionTimestamp").is_null()) {
+    return runtime::Action::awaitChange();
+  }
+  auto config = parseRegistryConfig(*cr);
+  if (!config) return reportInvalidSpec(*cr, config.error().message());
+  switch (config->spec.managementState) {
+    case ManagementState::Unmanaged:
+      return runtime::Action::awaitChange();  // touch nothing, keep status
+    case ManagementState::Removed:
+      return reconcileRemoved(*cr, *config);
+    case ManagementState::Managed:
+      break;
+  }
+  return reconcileManaged(*cr, *config);
+}
+
+runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json& cr,
+                                                               const std::string& message) {
+  RegistryConfig identity = identityOf(cr);
+  spdlog::warn("registryconfig {}/{}: invalid spec: {}", identity.namespace_, identity.name,
+               message);
+  if (events_) events_->warning(cr, "InvalidSpec", "Validate", message);
+  StatusObservation observation;
+  observation.generation = identity.generation;
+  observation.problems = {{"InvalidSpec", message}};
+  observation.specInvalid = true;
+  auto deployment = liveDeployment(identity);
+  observation.deployment = deployment.get();
+  const kube::Json& previous = kube::at(cr, "/status");
+  observation.internalHostname = kube::at(previous, "/internalHostname", "").get<std::string>();
+  for (const auto& host : kube::at(previous, "/externalHostnames", kube::Json::array())) {
+    if (host.is_string()) observation.externalHostnames.push_back(host);
+  }
+  observation.configHash = kube::at(previous, "/configHash", "").get<std::string>();
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
+  return runtime::ReconcileError::terminal("invalid spec: " + message);
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& cr,
+                                                              const RegistryConfig& config) {
+  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"));
+  auto gathered = gatherInputs(config, source, platform_, clock_->wallNow());
+  if (!gathered) return gathered.error();
+
+  StatusObservation observation;
+  observation.generation = config.generation;
+  observation.internalHostname = internalHostname(config);
+  observation.storageManaged = config.spec.storage.managedClaim();
+  observation.problems = gathered->problems;
+
+  if (gathered->problems.empty()) {
+    auto desired = desiredObjects(config, gathered->inputs);
+    if (!desired) return reportInvalidSpec(cr, desired.error().message());
+    for (const auto& object : *desired) {
+      if (object.value("kind", "") == "Deployment") {
+        observation.configHash =
+            kube::at(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash",
+                     "")
+                .get<std::string>();
+      }
+    }
+    if (auto applied = applyChanged(cr, *desired); !applied) {
+      if (events_) events_->warning(cr, "ApplyFailed", "Apply", applied.error().describe());
+      return applied.error();
+    }
+    if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
+      return deleted.error();
+  } else {
+    // Keep what runs: rolling pods onto a configuration without the user's input is worse.
+    for (const auto& problem : gathered->problems) {
+      if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
+    }
+    observation.configHash = kube::at(cr, "/status/configHash", "").get<std::string>();
+  }
+  if (config.spec.defaultRoute) {
+    if (auto host = defaultRouteHost(config, platform_); !host) {
+      observation.problems.push_back({"DefaultRouteNeedsDomain", host.error().message()});
+    }
+  }
+  observation.externalHostnames = externalHostnames(config);
+  auto deployment = liveDeployment(config);
+  observation.deployment = deployment.get();
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  return runtime::Action::requeueAfter(kResync);
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,
+                                                              const RegistryConfig& config) {
+  if (auto deleted = deleteUnwanted(cr, config, {}, true); !deleted) return deleted.error();
+  StatusObservation observation;
+  observation.generation = config.generation;
+  observation.managementState = ManagementState::Removed;
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  return runtime::Action::awaitChange();
+}
+
+kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
+                                                    const std::vector<kube::Json>& desired) {
+  std::vector<std::string> changed;
+  for (const auto& object : desired) {
+    kube::Json wanted = withAppliedHash(object);
+    const std::string kind = wanted.value("kind", "");
+    auto store = ownedStore(kind);
+    auto live = store ? store->get(kube::namespaceOf(wanted), kube::name(wanted)) : nullptr;
+    if (!needsApply(wanted, live.get())) continue;
+    kube::Resource resource = resourceFor(wanted.value("apiVersion", ""), kind);
+    if (resource.plural.empty()) {
+      return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
+    }
+    auto applied = kube::Api(client_, resource, kube::namespaceOf(wanted)).apply(wanted);
+    if (!applied) {
+      return kube::Error(applied.error().kind(),
+                         "applying " + kindAndName(wanted) + ": " + applied.error().message(),
+                         applied.error().httpCode(), applied.error().reason(),
+                         applied.error().retryAfter());
+    }
+    changed.push_back(kindAndName(wanted));
+  }
+  if (!changed.empty()) {
+    spdlog::info("registryconfig {}: applied {}", kube::keyOf(cr), joined(changed));
+    if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
+  }
+  return {};
+}
+
+kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
+                                                      const RegistryConfig& config,
+                                                      const std::vector<kube::Json>& desired,
+                                                      bool removing) {
+  std::set<std::string> wanted;
+  for (const auto& object : desired)
+    wanted.insert(object.value("kind", "") + "/" + kube::name(object));
+  std::vector<std::string> deleted;
+  for (const auto& [kind, store] : caches_.owned) {
+    // Registry data outlives a change of storage type, and outlives Removed unless asked.
+    if (kind == "PersistentVolumeClaim" && !(removing && config.spec.storage.deleteOnRemove))
+      continue;
+    for (const auto& object : store->listControlledBy(config.uid)) {
+      if (wanted.count(kind + "/" + kube::name(*object))) continue;
+      kube::Resource resource = resourceFor(object->value("apiVersion", ""), kind);
+      if (resource.plural.empty()) continue;
+      kube::DeleteParams params;
+      params.propagation = kube::Propagation::Background;
+      params.precondition_uid = kube::uid(*object);
+      auto removed = kube::Api(client_, resource, kube::namespaceOf(*object))
+                         .remove(kube::name(*object), params);
+      if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) {
+        return kube::Error(removed.error().kind(),
+                           "deleting " + kindAndName(*object) + ": " + removed.error().message(),
+                           removed.error().httpCode());
+      }
+      deleted.push_back(kindAndName(*object));
+    }
+  }
+  if (!deleted.empty()) {
+    spdlog::info("registryconfig {}: deleted {}", kube::keyOf(cr), joined(deleted));
+    if (events_) events_->normal(cr, "Deleted", "Delete", "deleted " + joined(deleted));
+  }
+  return {};
+}
+
+std::vector<std::string> RegistryReconciler::externalHostnames(const RegistryConfig& config) const {
+  std::vector<std::string> hosts;
+  auto add = [&](const kube::Json& host) {
+    if (host.is_string() && !host.get<std::string>().empty() &&
+        std::find(hosts.begin(), hosts.end(), host.get<std::string>()) == hosts.end()) {
+      hosts.push_back(host);
+    }
+  };
+  // Only hosts of objects that exist, in the order the routes are declared.
+  std::vector<std::string> names;
+  if (config.spec.defaultRoute) names.push_back(defaultRouteName(config));
+  for (const auto& route : config.spec.routes) names.push_back(routeObjectName(config, route));
+  const bool openshift = platform_.platform == Platform::OpenShift;
+  auto store = ownedStore(openshift ? "Route" : "Ingress");
+  if (!store) return hosts;
+  for (const auto& name : names) {
+    auto object = store->get(config.namespace_, name);
+    if (!object) continue;
+    if (openshift) {
+      for (const auto& ingress : kube::at(*object, "/status/ingress", kube::Json::array())) {
+        add(kube::at(ingress, "/host"));
+      }
+      add(kube::at(*object, "/spec/host"));
+    } else {
+      for (const auto& rule : kube::at(*object, "/spec/rules", kube::Json::array())) {
+        add(kube::at(rule, "/host"));
+      }
+    }
+  }
+  return hosts;
+}
+
+runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfig& config) const {
+  auto store = ownedStore("Deployment");
+  auto deployment = store ? store->get(config.namespace_, config.name) : nullptr;
+  // Only our own Deployment counts, not one of the same name that someone else made.
+  if (deployment && !config.uid.empty()) {
+    bool owned = false;
+    for (const auto& ref :
+         kube::at(*deployment, "/metadata/ownerReferences", kube::Json::array())) {
+      if (ref.value("uid", "") == config.uid) owned = true;
+    }
+    if (!owned) return nullptr;
+  }
+  return deployment;
+}
+
+kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
+                                                   const StatusObservation& observation) {
+  const kube::Json& previous = kube::at(cr, "/status");
+  kube::Json next = computeStatus(previous, observation, clock_->wallNow());
+  if (!statusChanged(previous, next)) return {};
+  kube::Json patch = {
+      {"apiVersion", kGroupVersion},
+      {"kind", kKind},
+      {"metadata", {{"name", kube::name(cr)}, {"namespace", kube::namespaceOf(cr)}}},
+      {"status", next}};
+  auto written =
+      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch);
+  if (!written) {
+    // Gone meanwhile: nothing to report on.
+    if (written.error().is(kube::ErrorKind::NotFound)) return {};
+    return written.error();
+  }
+  return {};
+}
+
+}  // namespace registry
