@@ -56,10 +56,11 @@ kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs 
 
 int runRender(int argc, char** argv) {
   po::options_description options("Options");
-  std::string file, platform, bundle_file, ns;
+  std::string file, platform, bundle_file, ns, output;
   registry::Inputs inputs;
   options.add_options()("help,h", "show this help")("filename,f", po::value(&file)->required(),
                                                     "RegistryConfig YAML file ('-' for stdin)")(
+      "output,o", po::value(&output)->default_value("yaml"), "yaml (documents) or json (a v1 List)")(
       "namespace,n", po::value(&ns)->default_value("default"), "namespace of CRs that name none")(
       "platform", po::value(&platform)->default_value("kubernetes"), "kubernetes|openshift")(
       "ingress-domain", po::value(&inputs.platform.ingressDomain), "domain of default-route hosts")(
@@ -99,7 +100,12 @@ int runRender(int argc, char** argv) {
               << "\n";
     return 1;
   }
+  if (output != "yaml" && output != "json") {
+    std::cerr << "registry-operator render: --output must be yaml or json\n";
+    return 2;
+  }
   int rendered = 0;
+  kube::Json list = {{"apiVersion", "v1"}, {"kind", "List"}, {"items", kube::Json::array()}};
   for (const auto& document : *documents) {
     if (!document.is_object() || document.value("kind", kube::Json()) != "RegistryConfig") continue;
     auto objects = renderOne(document, inputs, ns);
@@ -108,13 +114,20 @@ int runRender(int argc, char** argv) {
                 << "\n";
       return 1;
     }
-    for (const auto& object : *objects) std::cout << "---\n" << kube::jsonToYaml(object);
+    for (const auto& object : *objects) {
+      if (output == "json") {
+        list["items"].push_back(object);
+      } else {
+        std::cout << "---\n" << kube::jsonToYaml(object);
+      }
+    }
     ++rendered;
   }
   if (rendered == 0) {
     std::cerr << "registry-operator render: " << file << " contains no RegistryConfig\n";
     return 1;
   }
+  if (output == "json") std::cout << list.dump(2) << "\n";
   return 0;
 }
 

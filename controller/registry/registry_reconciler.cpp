@@ -183,7 +183,14 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     if (resource.plural.empty()) {
       return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
     }
-    auto applied = kube::Api(client_, resource, kube::namespaceOf(wanted)).apply(wanted);
+    kube::Api api(client_, resource, kube::namespaceOf(wanted));
+    auto applied = api.apply(wanted);
+    if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
+      // A hand edit changed the key of a list that server-side apply merges by key (a Service
+      // port): applying adds our entry beside the edited one, which the API refuses as a
+      // duplicate. A JSON merge patch replaces such lists whole; then apply again to own them.
+      if (api.mergePatch(kube::name(wanted), wanted)) applied = api.apply(wanted);
+    }
     if (!applied) {
       return kube::Error(applied.error().kind(),
                          "applying " + kindAndName(wanted) + ": " + applied.error().message(),

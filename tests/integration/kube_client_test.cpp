@@ -274,7 +274,7 @@ TEST_CASE("TLS: a server certificate from an unknown CA is refused with a clear 
   CHECK_THAT(version.error().message(), Catch::Contains("cannot talk to https://127.0.0.1"));
 }
 
-TEST_CASE("bearer tokens authenticate; a wrong token is Unauthorized") {
+TEST_CASE("a wrong bearer token is Unauthorized and never echoed") {
   auto config = kube::loadDefaultConfig();
   REQUIRE(config);
   config->client_cert_pem.clear();

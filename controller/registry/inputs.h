@@ -1,0 +1,34 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "registry/platform.h"
+#include "registry/tls_material.h"
+
+namespace registry {
+
+// Everything the builders read besides the CR itself. The reconciler gathers it from the cache
+// (generated Secrets, user Secrets named in the spec) so that the builders stay pure functions:
+// same CR + same Inputs → same objects, byte for byte.
+struct Inputs {
+  // The generated httpSecret from Secret `N-private` (or a freshly generated one on the first
+  // reconcile). Ignored when spec.httpSecret is set. Must be identical on every replica.
+  std::string httpSecret;
+  // `config.yml` of spec.configBundleSecret, deep-merged over the rendered configuration.
+  std::optional<std::string> configBundle;
+  // Serving certificate material: the operator-issued one (tls Auto on Kubernetes), or the
+  // contents of the user's / service-ca's Secret, passed only so that it enters the config hash.
+  std::optional<TlsMaterial> tls;
+  // Contents of the `htpasswd` key of spec.auth.htpasswdSecret (auth type Htpasswd).
+  std::optional<std::string> htpasswd;
+  // Certificate bundle that verifies tokens of the auth server (auth type Kubernetes); written
+  // into the config Secret as `token-ca.crt`.
+  std::optional<std::string> tokenCertBundle;
+  // The data of spec.storage.s3.credentialsSecret, serialized in any stable way (e.g. the
+  // Secret's `data` dumped as JSON). Pods read it through env; it only enters the config hash.
+  std::optional<std::string> storageCredentials;
+  PlatformOptions platform;
+};
+
+}  // namespace registry

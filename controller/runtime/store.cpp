@@ -1,0 +1,178 @@
+#include "runtime/store.h"
+
+#include <algorithm>
+
+#include "runtime/owner_reference.h"
+
+namespace runtime {
+
+namespace {
+
+std::string ownerUid(const kube::Object& object) {
+  auto owner = controllerOf(object);
+  return owner ? owner->uid : std::string();
+}
+
+void eraseFromIndex(std::map<std::string, std::set<std::string>>& index, const std::string& value,
+                    const std::string& key) {
+  auto it = index.find(value);
+  if (it == index.end()) return;
+  it->second.erase(key);
+  if (it->second.empty()) index.erase(it);
+}
+
+}  // namespace
+
+Store::ObjectPtr Store::prepare(kube::Object object) {
+  if (object.is_object()) {
+    auto metadata = object.find("metadata");
+    if (metadata != object.end() && metadata->is_object()) metadata->erase("managedFields");
+  }
+  return std::make_shared<const kube::Object>(std::move(object));
+}
+
+Store::ObjectPtr Store::get(const std::string& key) const {
+  std::shared_lock lock(mutex_);
+  auto it = objects_.find(key);
+  return it == objects_.end() ? nullptr : it->second.object;
+}
+
+Store::ObjectPtr Store::get(const std::string& ns, const std::string& name) const {
+  return get(ns.empty() ? name : ns + "/" + name);
+}
+
+std::vector<Store::ObjectPtr> Store::list() const {
+  std::shared_lock lock(mutex_);
+  std::vector<ObjectPtr> out;
+  out.reserve(objects_.size());
+  for (const auto& [key, entry] : objects_) out.push_back(entry.object);
+  return out;
+}
+
+std::vector<Store::ObjectPtr> Store::collectLocked(const std::set<std::string>& keys) const {
+  std::vector<ObjectPtr> out;
+  out.reserve(keys.size());
+  for (const auto& key : keys) out.push_back(objects_.at(key).object);
+  return out;
+}
+
+std::vector<Store::ObjectPtr> Store::listNamespace(const std::string& ns) const {
+  std::shared_lock lock(mutex_);
+  auto it = by_namespace_.find(ns);
+  return it == by_namespace_.end() ? std::vector<ObjectPtr>{} : collectLocked(it->second);
+}
+
+std::vector<Store::ObjectPtr> Store::listControlledBy(const std::string& owner_uid) const {
+  if (owner_uid.empty()) return {};
+  std::shared_lock lock(mutex_);
+  auto it = by_owner_.find(owner_uid);
+  return it == by_owner_.end() ? std::vector<ObjectPtr>{} : collectLocked(it->second);
+}
+
+std::vector<Store::ObjectPtr> Store::listIf(
+    const std::function<bool(const kube::Object&)>& predicate) const {
+  std::shared_lock lock(mutex_);
+  std::vector<ObjectPtr> out;
+  for (const auto& [key, entry] : objects_) {
+    if (predicate(*entry.object)) out.push_back(entry.object);
+  }
+  return out;
+}
+
+std::size_t Store::size() const {
+  std::shared_lock lock(mutex_);
+  return objects_.size();
+}
+
+bool Store::synced() const {
+  std::lock_guard guard(synced_mutex_);
+  return synced_;
+}
+
+bool Store::waitSynced(const kube::CancelToken& cancel, std::chrono::milliseconds timeout) const {
+  // Cancellation is polled rather than subscribed to: a cancel callback may still run after
+  // unsubscribe() returns, and this Store may be gone by then. A startup gate can afford it.
+  constexpr auto kPoll = std::chrono::milliseconds(50);
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::unique_lock lock(synced_mutex_);
+  while (!synced_ && !cancel.cancelled()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) break;
+    synced_changed_.wait_until(lock, std::min(deadline, now + kPoll));
+  }
+  return synced_;
+}
+
+void Store::indexLocked(const std::string& key, const Entry& entry) {
+  by_namespace_[kube::namespaceOf(*entry.object)].insert(key);
+  if (!entry.owner_uid.empty()) by_owner_[entry.owner_uid].insert(key);
+}
+
+void Store::unindexLocked(const std::string& key, const Entry& entry) {
+  eraseFromIndex(by_namespace_, kube::namespaceOf(*entry.object), key);
+  if (!entry.owner_uid.empty()) eraseFromIndex(by_owner_, entry.owner_uid, key);
+}
+
+std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) {
+  // Build the new contents outside the lock; readers are blocked only for the swap.
+  std::map<std::string, Entry> fresh;
+  for (auto& object : objects) {
+    auto key = kube::keyOf(object);
+    auto owner = ownerUid(object);
+    fresh[std::move(key)] = Entry{prepare(std::move(object)), std::move(owner)};
+  }
+  std::map<std::string, std::set<std::string>> by_namespace;
+  std::map<std::string, std::set<std::string>> by_owner;
+  for (const auto& [key, entry] : fresh) {
+    by_namespace[kube::namespaceOf(*entry.object)].insert(key);
+    if (!entry.owner_uid.empty()) by_owner[entry.owner_uid].insert(key);
+  }
+
+  std::vector<ObjectPtr> removed;
+  {
+    std::unique_lock lock(mutex_);
+    for (const auto& [key, entry] : objects_) {
+      if (!fresh.count(key)) removed.push_back(entry.object);
+    }
+    objects_.swap(fresh);
+    by_namespace_.swap(by_namespace);
+    by_owner_.swap(by_owner);
+  }
+  {
+    std::lock_guard guard(synced_mutex_);
+    synced_ = true;
+  }
+  synced_changed_.notify_all();
+  return removed;  // the old contents are freed here, outside the lock
+}
+
+Store::ObjectPtr Store::upsert(kube::Object object) {
+  auto key = kube::keyOf(object);
+  Entry entry{nullptr, ownerUid(object)};
+  entry.object = prepare(std::move(object));
+  ObjectPtr previous;
+  std::unique_lock lock(mutex_);
+  auto it = objects_.find(key);
+  if (it != objects_.end()) {
+    previous = it->second.object;
+    unindexLocked(key, it->second);
+    it->second = std::move(entry);
+    indexLocked(key, it->second);
+  } else {
+    indexLocked(key, objects_.emplace(key, std::move(entry)).first->second);
+  }
+  return previous;
+}
+
+Store::ObjectPtr Store::erase(const kube::Object& object) {
+  const auto key = kube::keyOf(object);
+  std::unique_lock lock(mutex_);
+  auto it = objects_.find(key);
+  if (it == objects_.end()) return prepare(object);
+  auto stored = it->second.object;
+  unindexLocked(key, it->second);
+  objects_.erase(it);
+  return stored;
+}
+
+}  // namespace runtime

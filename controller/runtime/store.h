@@ -1,0 +1,77 @@
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <shared_mutex>
+#include <string>
+#include <vector>
+
+#include "kube/cancel.h"
+#include "kube/object.h"
+
+namespace runtime {
+
+// The informer cache of one watched kind: the latest state of every object, as seen by the
+// watcher. Exactly one writer (the Informer feeding it) and any number of concurrent readers;
+// reads share a lock and hand out shared pointers to immutable objects, so a reader never copies
+// a whole object and never sees one half-written.
+//
+// Indexed by namespace and by controller owner UID, the two questions controllers ask ("what is
+// in this namespace", "what does this CR own"). Stored objects have metadata.managedFields
+// removed: they are large, and the operator never reads them.
+class Store {
+ public:
+  using ObjectPtr = std::shared_ptr<const kube::Object>;
+
+  // Readers.
+  ObjectPtr get(const std::string& key) const;  // "<namespace>/<name>" or "<name>"
+  ObjectPtr get(const std::string& ns, const std::string& name) const;
+  std::vector<ObjectPtr> list() const;  // ordered by key
+  std::vector<ObjectPtr> listNamespace(const std::string& ns) const;
+  // Objects whose controller ownerReference has this UID.
+  std::vector<ObjectPtr> listControlledBy(const std::string& owner_uid) const;
+  std::vector<ObjectPtr> listIf(const std::function<bool(const kube::Object&)>& predicate) const;
+  std::size_t size() const;
+
+  // True once the first complete list was stored; the cache is then a faithful view.
+  bool synced() const;
+  // Blocks until synced, `timeout` passes or `cancel` fires; returns synced().
+  bool waitSynced(const kube::CancelToken& cancel, std::chrono::milliseconds timeout) const;
+
+  // Writer side, for the Informer only.
+  // Replaces the whole contents (a relist) and marks the store synced. Returns the objects that
+  // disappeared, so that their owners can be told (their deletion produced no watch event).
+  std::vector<ObjectPtr> replace(std::vector<kube::Object> objects);
+  // Inserts or updates; returns the previous object (null if there was none).
+  ObjectPtr upsert(kube::Object object);
+  // Removes by the object's key; returns what was stored (or the given object if absent).
+  ObjectPtr erase(const kube::Object& object);
+
+ private:
+  struct Entry {
+    ObjectPtr object;
+    std::string owner_uid;  // controller owner, "" if none
+  };
+
+  static ObjectPtr prepare(kube::Object object);
+  void indexLocked(const std::string& key, const Entry& entry);
+  void unindexLocked(const std::string& key, const Entry& entry);
+  std::vector<ObjectPtr> collectLocked(const std::set<std::string>& keys) const;
+
+  mutable std::shared_mutex mutex_;
+  std::map<std::string, Entry> objects_;
+  std::map<std::string, std::set<std::string>> by_namespace_;
+  std::map<std::string, std::set<std::string>> by_owner_;
+
+  mutable std::mutex synced_mutex_;
+  mutable std::condition_variable synced_changed_;
+  bool synced_ = false;
+};
+using StorePtr = std::shared_ptr<Store>;
+
+}  // namespace runtime

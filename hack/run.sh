@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The main job: build the operator, start the local control plane (etcd, kube-apiserver,
+# kube-controller-manager, kube-scheduler, kwok nodes), install the CRD, apply the sample
+# RegistryConfig, run the operator and show the registry coming up. Runs until Ctrl-C, then stops
+# the operator and the control plane.
+#
+#   hack/run.sh [--keep]     --keep leaves the control plane running after Ctrl-C
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+export PATH="$PATH:/usr/local/go/bin"
+source hack/versions.sh
+
+keep=false
+[[ ${1:-} == --keep ]] && keep=true
+log() { echo "[run] $*" >&2; }
+
+hack/install-deps.sh
+hack/build-upstream.sh
+cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$(nproc)" --target registry-operator
+
+export CONTROLPLANE_DIR=${CONTROLPLANE_DIR:-$root/build/controlplane-run}
+hack/controlplane.sh up
+export KUBECONFIG=$CONTROLPLANE_DIR/admin.kubeconfig
+kubectl() { "$K8S_BIN/kubectl" "$@"; }
+
+operator_pid=""
+cleanup() {
+  [[ -n $operator_pid ]] && kill "$operator_pid" 2>/dev/null && wait "$operator_pid" 2>/dev/null || true
+  if ! $keep; then hack/controlplane.sh down; fi
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+log "installing the RegistryConfig CRD"
+kubectl apply -f crds/registryconfigs.imageregistry.io.yaml >/dev/null
+kubectl wait --for=condition=Established crd/registryconfigs.imageregistry.io --timeout=60s >/dev/null
+
+log "starting the operator (log: build/operator-run.log)"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+metrics_port=$(free_port)
+health_port=$(free_port)
+./build/registry-operator run --ingress-domain apps.registry.test \
+  --metrics-addr "127.0.0.1:$metrics_port" --health-addr "127.0.0.1:$health_port" \
+  >build/operator-run.log 2>&1 &
+operator_pid=$!
+
+log "applying the sample RegistryConfig (crds/samples/registryconfig.yaml)"
+kubectl apply -n default -f crds/samples/registryconfig.yaml
+kubectl patch -n default regcfg/image-registry --type=merge -p '{"spec":{"defaultRoute":true}}' >/dev/null
+log "waiting for the registry to become Available"
+kubectl wait -n default --for=condition=Available regcfg/image-registry --timeout=180s
+kubectl get -n default regcfg,deploy,svc,ingress,secret,cronjob,pods
+log "metrics: http://127.0.0.1:$metrics_port/metrics  health: http://127.0.0.1:$health_port/readyz"
+log "the registry runs; operator log: build/operator-run.log; KUBECONFIG=$KUBECONFIG"
+log "press Ctrl-C to stop"
+wait "$operator_pid"

@@ -1,0 +1,99 @@
+# Shared helpers for the e2e tests (sourced). Each test gets a namespace of its own and an
+# operator process of its own, both removed when the test exits, pass or fail.
+set -euo pipefail
+: "${SOURCE_ROOT:?}" "${OPERATOR:?}" "${KUBECONFIG:?}"
+source "$SOURCE_ROOT/hack/versions.sh"
+export KUBECONFIG
+
+TEST_NAME=$(basename "$0" .sh)
+NS="e2e-${TEST_NAME//_/-}-$RANDOM"
+WORK=$(mktemp -d "/tmp/e2e-$TEST_NAME.XXXXXX")
+OPERATOR_LOG="$WORK/operator.log"
+operator_pid=""
+
+kubectl() { "$K8S_BIN/kubectl" "$@"; }
+k() { "$K8S_BIN/kubectl" -n "$NS" "$@"; }
+log() { echo "[$TEST_NAME] $*" >&2; }
+fail() {
+  echo "[$TEST_NAME] FAIL: $*" >&2
+  exit 1
+}
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+cleanup() {
+  local status=$?
+  stop_operator
+  if [[ $status -ne 0 ]]; then
+    echo "---- operator log (last 60 lines) ----" >&2
+    tail -n 60 "$OPERATOR_LOG" >&2 2>/dev/null || true
+    echo "---- objects in $NS ----" >&2
+    k get regcfg,deploy,rs,pods,svc,ingress,secret,cm,cronjob,pdb -o wide >&2 2>/dev/null || true
+    k get regcfg -o yaml >&2 2>/dev/null || true
+  fi
+  kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+  rm -rf "$WORK"
+  exit $status
+}
+trap cleanup EXIT
+
+install_crd() {
+  kubectl apply -f "$SOURCE_ROOT/crds/registryconfigs.imageregistry.io.yaml" >/dev/null
+  kubectl wait --for=condition=Established crd/registryconfigs.imageregistry.io --timeout=60s >/dev/null
+}
+
+# start_operator [extra flags...]: runs the operator on this test's namespace only, on plain
+# Kubernetes unless PLATFORM says otherwise (another test may have installed the Route CRD).
+start_operator() {
+  METRICS_PORT=$(free_port)
+  HEALTH_PORT=$(free_port)
+  "$OPERATOR" run --namespace "$NS" --ingress-domain apps.e2e.test --platform "${PLATFORM:-kubernetes}" \
+    --metrics-addr "127.0.0.1:$METRICS_PORT" --health-addr "127.0.0.1:$HEALTH_PORT" \
+    --log-level debug "$@" >>"$OPERATOR_LOG" 2>&1 &
+  operator_pid=$!
+  wait_for "operator ready" 60 curl -sf "http://127.0.0.1:$HEALTH_PORT/readyz"
+}
+
+stop_operator() {
+  if [[ -n $operator_pid ]]; then
+    kill -TERM "$operator_pid" 2>/dev/null || true
+    wait "$operator_pid" 2>/dev/null || true
+    operator_pid=""
+  fi
+}
+
+# wait_for DESCRIPTION SECONDS COMMAND...: polls COMMAND until it succeeds or time runs out.
+wait_for() {
+  local what=$1 seconds=$2
+  shift 2
+  local deadline=$((SECONDS + seconds))
+  until "$@" >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || fail "timed out after ${seconds}s waiting for: $what"
+    sleep 0.5
+  done
+}
+
+# jsonpath NAME KIND PATH: one field of one object in the test namespace ("" if absent).
+jsonpath() { k get "$1" "$2" -o "jsonpath=$3" 2>/dev/null || true; }
+condition() { jsonpath regcfg "$1" "{.status.conditions[?(@.type==\"$2\")].status}"; }
+condition_reason() { jsonpath regcfg "$1" "{.status.conditions[?(@.type==\"$2\")].reason}"; }
+condition_is() { [[ $(condition "$1" "$2") == "$3" ]]; }
+exists() { k get "$1" "$2" >/dev/null 2>&1; }
+absent() { ! k get "$1" "$2" >/dev/null 2>&1; }
+replicaset_count() { k get rs -l app.kubernetes.io/instance="$1" -o name 2>/dev/null | wc -l; }
+
+# Total reconciles so far, from the operator's /metrics.
+reconcile_count() {
+  curl -sf "http://127.0.0.1:$METRICS_PORT/metrics" |
+    awk '/^controller_runtime_reconcile_total/ {sum += $NF} END {print sum + 0}'
+}
+reconciled_since() { (($(reconcile_count) > $1)); }
+
+# Applies the sample CR into the test namespace and waits until it is Available.
+apply_sample_and_wait() {
+  k apply -f "$SOURCE_ROOT/crds/samples/registryconfig.yaml" >/dev/null
+  wait_for "image-registry Available" 120 condition_is image-registry Available True
+}
+
+kubectl create namespace "$NS" >/dev/null
+install_crd

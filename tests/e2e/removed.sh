@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# managementState Removed deletes the operator's objects and says so in the conditions;
+# Managed brings them back.
+source "$(dirname "$0")/lib.sh"
+start_operator
+apply_sample_and_wait
+k patch regcfg/image-registry --type=merge -p '{"spec":{"managementState":"Removed"}}' >/dev/null
+for object in deployment/image-registry service/image-registry secret/image-registry-config \
+  cronjob/image-registry-pruner serviceaccount/image-registry; do
+  wait_for "$object deleted" 60 absent "${object%%/*}" "${object#*/}"
+done
+wait_for "Available=False reason Removed" 60 bash -c "[[ \$(\"$K8S_BIN/kubectl\" -n $NS get regcfg image-registry -o 'jsonpath={.status.conditions[?(@.type==\"Available\")].reason}') == Removed ]]"
+[[ $(condition image-registry Available) == False ]] || fail "Available should be False"
+[[ $(condition image-registry Degraded) == False ]] || fail "Degraded should be False"
+
+k patch regcfg/image-registry --type=merge -p '{"spec":{"managementState":"Managed"}}' >/dev/null
+wait_for "Available again" 120 condition_is image-registry Available True
+log "PASS"

@@ -1,0 +1,374 @@
+#include <set>
+
+#include <catch2/catch.hpp>
+
+#include "fixed_inputs.h"
+#include "kube/base64.h"
+#include "kube/yaml_json.h"
+#include "registry/builders.h"
+#include "registry/config_hash.h"
+#include "registry/config_render.h"
+#include "test_support.h"
+
+using namespace registry;
+using registry::testing::crWithSpec;
+using registry::testing::kEmptyDir;
+using registry::testing::kubernetesInputs;
+using registry::testing::openshiftInputs;
+using registry::testing::parseOk;
+using Json = kube::Json;
+
+namespace {
+
+std::vector<Json> objectsOf(const RegistryConfig& config, const Inputs& inputs) {
+  auto objects = desiredObjects(config, inputs);
+  INFO((objects.ok() ? std::string() : objects.error().message()));
+  REQUIRE(objects.ok());
+  return objects.value();
+}
+
+const Json* find(const std::vector<Json>& objects, const std::string& kind,
+                 const std::string& name) {
+  for (const auto& object : objects) {
+    if (object["kind"] == kind && object["metadata"]["name"] == name) return &object;
+  }
+  return nullptr;
+}
+
+std::vector<std::string> kindsAndNames(const std::vector<Json>& objects) {
+  std::vector<std::string> result;
+  for (const auto& object : objects) {
+    result.push_back(object["kind"].get<std::string>() + "/" +
+                     object["metadata"]["name"].get<std::string>());
+  }
+  return result;
+}
+
+const Json& registryContainer(const Json& deployment) {
+  return deployment["spec"]["template"]["spec"]["containers"][0];
+}
+
+}  // namespace
+
+TEST_CASE("a minimal CR on Kubernetes yields the objects in dependency order") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  auto objects = objectsOf(config, kubernetesInputs());
+  CHECK(kindsAndNames(objects) == std::vector<std::string>{
+                                      "ServiceAccount/image-registry",
+                                      "Secret/image-registry-private",
+                                      "Secret/image-registry-config",
+                                      "Secret/image-registry-tls",
+                                      "ConfigMap/image-registry-ca",
+                                      "Service/image-registry",
+                                      "Deployment/image-registry",
+                                      "CronJob/image-registry-pruner",
+                                  });
+}
+
+TEST_CASE("every object carries labels, namespace and the controller ownerReference") {
+  RegistryConfig config = parseOk(crWithSpec(R"(  replicas: 2
+  defaultRoute: true
+  routes: [{name: extra, hostname: r.example.com}]
+  storage:
+    pvc: {accessModes: [ReadWriteMany]}
+    deleteOnRemove: true
+)"));
+  for (const Inputs& inputs : {kubernetesInputs(), openshiftInputs()}) {
+    for (const Json& object : objectsOf(config, inputs)) {
+      INFO(object["kind"]);
+      CHECK(object["apiVersion"].is_string());
+      const Json& metadata = object["metadata"];
+      CHECK(metadata["namespace"] == "registry");
+      CHECK(metadata["labels"]["app.kubernetes.io/name"] == "registry");
+      CHECK(metadata["labels"]["app.kubernetes.io/instance"] == "image-registry");
+      CHECK(metadata["labels"]["app.kubernetes.io/managed-by"] == "registry-operator");
+      CHECK(metadata["labels"]["app.kubernetes.io/part-of"] == "registry-operator");
+      CHECK(metadata["labels"].contains("app.kubernetes.io/component"));
+      REQUIRE(metadata["ownerReferences"].size() == 1);
+      CHECK(metadata["ownerReferences"][0] == Json{{"apiVersion", "imageregistry.io/v1alpha1"},
+                                                   {"kind", "RegistryConfig"},
+                                                   {"name", "image-registry"},
+                                                   {"uid", "0b6b9f0e-1111-2222-3333-444455556666"},
+                                                   {"controller", true},
+                                                   {"blockOwnerDeletion", true}});
+    }
+  }
+}
+
+TEST_CASE("a CR without uid (offline render) yields objects without ownerReferences") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  config.uid.clear();
+  for (const Json& object : objectsOf(config, kubernetesInputs())) {
+    CHECK_FALSE(object["metadata"].contains("ownerReferences"));
+  }
+}
+
+TEST_CASE("the config Secret holds the rendered config and the Deployment its hash") {
+  RegistryConfig config =
+      parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n"));
+  Inputs inputs = kubernetesInputs();
+  inputs.htpasswd = "alice:$2y$05$abc\n";
+  inputs.configBundle = "log:\n  level: debug\n";
+  auto objects = objectsOf(config, inputs);
+  const Json* secret = find(objects, "Secret", "image-registry-config");
+  REQUIRE(secret != nullptr);
+  auto yaml = kube::base64Decode((*secret)["data"]["config.yml"].get<std::string>());
+  REQUIRE(yaml);
+  auto parsed = kube::yamlToJson(*yaml);
+  REQUIRE(parsed.ok());
+  CHECK(parsed.value()["log"]["level"] == "debug");
+  CHECK(parsed.value()["auth"]["htpasswd"]["path"] == "/etc/registry/htpasswd");
+  CHECK(kube::base64Decode((*secret)["data"]["htpasswd"].get<std::string>()) ==
+        std::optional<std::string>("alice:$2y$05$abc\n"));
+
+  auto rendered = renderConfig(config, inputs);
+  REQUIRE(rendered.ok());
+  const Json* deployment = find(objects, "Deployment", "image-registry");
+  REQUIRE(deployment != nullptr);
+  CHECK((*deployment)["spec"]["template"]["metadata"]["annotations"]
+                     ["imageregistry.io/config-hash"] ==
+        configHash(rendered.value(), config, inputs));
+  // With auth on, probes use the debug listener's health endpoint.
+  CHECK(registryContainer(*deployment)["readinessProbe"]["httpGet"]["path"] == "/debug/health");
+}
+
+TEST_CASE("the private Secret keeps the generated httpSecret") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  Json secret = buildPrivateSecret(config, kubernetesInputs());
+  CHECK(kube::base64Decode(secret["data"]["httpSecret"].get<std::string>()) ==
+        std::optional<std::string>(registry::testing::kFixedHttpSecret));
+}
+
+TEST_CASE("the Deployment is restricted and mounts what the config names") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  Json deployment = buildDeployment(config, kubernetesInputs(), "hash");
+  const Json& pod = deployment["spec"]["template"]["spec"];
+  const Json& container = registryContainer(deployment);
+  CHECK(deployment["spec"]["replicas"] == 1);
+  CHECK(deployment["spec"]["selector"]["matchLabels"] ==
+        Json{{"app.kubernetes.io/name", "registry"},
+             {"app.kubernetes.io/instance", "image-registry"},
+             {"app.kubernetes.io/component", "registry"}});
+  CHECK(pod["serviceAccountName"] == "image-registry");
+  CHECK(pod["enableServiceLinks"] == false);
+  CHECK(pod["securityContext"]["runAsNonRoot"] == true);
+  CHECK(pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault");
+  CHECK_FALSE(pod["securityContext"].contains("runAsUser"));
+  CHECK(container["securityContext"]["readOnlyRootFilesystem"] == true);
+  CHECK(container["securityContext"]["allowPrivilegeEscalation"] == false);
+  CHECK(container["securityContext"]["capabilities"]["drop"] == Json::array({"ALL"}));
+  CHECK(container["command"] == Json::array({"/bin/registry"}));
+  CHECK(container["args"] == Json::array({"serve", "/etc/registry/config.yml"}));
+  CHECK(container["image"] == "docker.io/library/registry:2");
+  CHECK(container["readinessProbe"]["httpGet"] ==
+        Json{{"path", "/v2/"}, {"port", "registry"}, {"scheme", "HTTPS"}});
+  std::set<std::string> mounts;
+  for (const auto& mount : container["volumeMounts"]) mounts.insert(mount["mountPath"]);
+  CHECK(mounts ==
+        std::set<std::string>{"/var/lib/registry", "/etc/registry", "/tmp", "/etc/registry-tls"});
+  CHECK(pod["volumes"][0] == Json{{"name", "registry-storage"}, {"emptyDir", Json::object()}});
+}
+
+TEST_CASE("the Deployment follows spec settings") {
+  RegistryConfig config = parseOk(crWithSpec(R"(  image: example.com/registry:3
+  rolloutStrategy: Recreate
+  tls: {mode: Disabled}
+  proxy: {https: "http://proxy:3128", noProxy: ".svc"}
+  components: [{kind: autoscaling, managed: true}]
+  storage:
+    s3: {bucket: images, region: r, credentialsSecret: creds}
+)"));
+  Inputs inputs = kubernetesInputs();
+  inputs.platform.runAsUser = 1000;
+  Json deployment = buildDeployment(config, inputs, "hash");
+  const Json& container = registryContainer(deployment);
+  CHECK_FALSE(deployment["spec"].contains("replicas"));
+  CHECK(deployment["spec"]["strategy"] == Json{{"type", "Recreate"}});
+  CHECK(container["image"] == "example.com/registry:3");
+  CHECK(container["readinessProbe"]["httpGet"]["scheme"] == "HTTP");
+  CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 1000);
+  CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["fsGroup"] == 1000);
+  Json env = container["env"];
+  REQUIRE(env.size() == 4);
+  CHECK(env[0] == Json{{"name", "HTTPS_PROXY"}, {"value", "http://proxy:3128"}});
+  CHECK(env[1] == Json{{"name", "NO_PROXY"}, {"value", ".svc"}});
+  CHECK(env[2]["valueFrom"]["secretKeyRef"] ==
+        Json{{"name", "creds"}, {"key", "REGISTRY_STORAGE_S3_ACCESSKEY"}});
+  for (const auto& volume : deployment["spec"]["template"]["spec"]["volumes"]) {
+    CHECK(volume["name"] != "registry-tls");
+  }
+}
+
+TEST_CASE("pvc storage: the operator's claim or the user's") {
+  RegistryConfig managed = parseOk(crWithSpec(R"(  rolloutStrategy: Recreate
+  storage:
+    pvc: {size: 50Gi, storageClassName: fast}
+)"));
+  auto claim = buildStorageClaim(managed);
+  REQUIRE(claim);
+  CHECK((*claim)["metadata"]["name"] == "image-registry-storage");
+  CHECK((*claim)["spec"] == Json{{"accessModes", {"ReadWriteOnce"}},
+                                 {"resources", {{"requests", {{"storage", "50Gi"}}}}},
+                                 {"storageClassName", "fast"}});
+  // Data outlives the CR unless deleteOnRemove.
+  CHECK_FALSE((*claim)["metadata"].contains("ownerReferences"));
+  Json deployment = buildDeployment(managed, kubernetesInputs(), "hash");
+  CHECK(
+      deployment["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] ==
+      "image-registry-storage");
+
+  RegistryConfig existing =
+      parseOk(crWithSpec("  rolloutStrategy: Recreate\n  storage:\n    pvc: {claim: data}\n"));
+  CHECK_FALSE(buildStorageClaim(existing).has_value());
+  deployment = buildDeployment(existing, kubernetesInputs(), "hash");
+  CHECK(
+      deployment["spec"]["template"]["spec"]["volumes"][0]["persistentVolumeClaim"]["claimName"] ==
+      "data");
+}
+
+TEST_CASE("default route and routes become Ingresses on Kubernetes") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  defaultRoute: true
+  routes:
+    - {name: public, hostname: registry.example.com, secretName: public-tls}
+)"));
+  Inputs inputs = kubernetesInputs();
+  inputs.platform.ingressClass = "nginx";
+  auto routes = buildRoutes(config, inputs);
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0]["kind"] == "Ingress");
+  CHECK(routes[0]["metadata"]["name"] == "image-registry-default-route");
+  CHECK(routes[0]["spec"]["ingressClassName"] == "nginx");
+  CHECK(routes[0]["spec"]["rules"][0]["host"] ==
+        "image-registry-default-route-registry.apps.example.com");
+  CHECK(routes[0]["spec"]["rules"][0]["http"]["paths"][0]["backend"]["service"] ==
+        Json{{"name", "image-registry"}, {"port", {{"number", 5000}}}});
+  CHECK(routes[0]["metadata"]["annotations"]["nginx.ingress.kubernetes.io/backend-protocol"] ==
+        "HTTPS");
+  CHECK(routes[1]["metadata"]["name"] == "image-registry-public");
+  CHECK(routes[1]["spec"]["tls"][0] ==
+        Json{{"hosts", {"registry.example.com"}}, {"secretName", "public-tls"}});
+
+  // Without an ingress domain there is no default Ingress (the reconciler reports why).
+  inputs.platform.ingressDomain.clear();
+  routes = buildRoutes(config, inputs);
+  REQUIRE(routes.size() == 1);
+  CHECK(routes[0]["metadata"]["name"] == "image-registry-public");
+}
+
+TEST_CASE("default route and routes become reencrypt Routes on OpenShift") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  defaultRoute: true
+  routes:
+    - {name: public, hostname: registry.example.com, secretName: public-tls}
+)"));
+  auto routes = buildRoutes(config, openshiftInputs());
+  REQUIRE(routes.size() == 2);
+  CHECK(routes[0]["apiVersion"] == "route.openshift.io/v1");
+  CHECK(routes[0]["kind"] == "Route");
+  CHECK_FALSE(routes[0]["spec"].contains("host"));
+  CHECK(routes[0]["spec"]["tls"]["termination"] == "reencrypt");
+  CHECK(routes[0]["spec"]["to"] ==
+        Json{{"kind", "Service"}, {"name", "image-registry"}, {"weight", 100}});
+  CHECK(routes[0]["spec"]["port"] == Json{{"targetPort", "registry"}});
+  CHECK(routes[1]["spec"]["host"] == "registry.example.com");
+  CHECK(routes[1]["spec"]["tls"]["externalCertificate"] == Json{{"name", "public-tls"}});
+}
+
+TEST_CASE("OpenShift: service-ca issues TLS, the operator does not") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  auto objects = objectsOf(config, openshiftInputs());
+  CHECK(find(objects, "Secret", "image-registry-tls") == nullptr);
+  const Json* service = find(objects, "Service", "image-registry");
+  REQUIRE(service != nullptr);
+  CHECK(
+      (*service)["metadata"]["annotations"]["service.beta.openshift.io/serving-cert-secret-name"] ==
+      "image-registry-tls");
+  const Json* ca = find(objects, "ConfigMap", "image-registry-ca");
+  REQUIRE(ca != nullptr);
+  CHECK((*ca)["metadata"]["annotations"]["service.beta.openshift.io/inject-cabundle"] == "true");
+  CHECK_FALSE(ca->contains("data"));
+}
+
+TEST_CASE("the Service exposes 5000/TCP named registry to the registry pods") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  Json service = buildService(config, kubernetesInputs());
+  CHECK(service["spec"]["ports"] == Json::array({{{"name", "registry"},
+                                                  {"port", 5000},
+                                                  {"targetPort", "registry"},
+                                                  {"protocol", "TCP"}}}));
+  CHECK(service["spec"]["selector"]["app.kubernetes.io/component"] == "registry");
+  CHECK_FALSE(service["metadata"].contains("annotations"));
+}
+
+TEST_CASE("the pruner CronJob follows spec.pruning") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  pruning:
+    schedule: "30 3 * * 0"
+    suspend: true
+    keepTagRevisions: 7
+    keepYoungerThan: 2h
+    successfulJobsHistoryLimit: 1
+    failedJobsHistoryLimit: 5
+)"));
+  auto cron_job = buildPrunerCronJob(config, kubernetesInputs());
+  REQUIRE(cron_job);
+  const Json& spec = (*cron_job)["spec"];
+  CHECK(spec["schedule"] == "30 3 * * 0");
+  CHECK(spec["suspend"] == true);
+  CHECK(spec["concurrencyPolicy"] == "Forbid");
+  CHECK(spec["successfulJobsHistoryLimit"] == 1);
+  CHECK(spec["failedJobsHistoryLimit"] == 5);
+  const Json& pod = spec["jobTemplate"]["spec"]["template"]["spec"];
+  CHECK(pod["restartPolicy"] == "Never");
+  CHECK(pod["containers"][0]["image"] == "registry-operator:test");
+  CHECK(pod["containers"][0]["command"] ==
+        Json::array({"registry-operator", "prune", "--registry",
+                     "https://image-registry.registry.svc:5000", "--keep-tag-revisions", "7",
+                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt",
+                     "--garbage-collect"}));
+  CHECK(pod["containers"][0]["securityContext"]["runAsNonRoot"] == true);
+  CHECK(spec["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
+            ["app.kubernetes.io/component"] == "pruner");
+
+  RegistryConfig unmanaged =
+      parseOk(crWithSpec(kEmptyDir + "  components: [{kind: pruner, managed: false}]\n"));
+  CHECK_FALSE(buildPrunerCronJob(unmanaged, kubernetesInputs()).has_value());
+}
+
+TEST_CASE("a PodDisruptionBudget only with more than one replica") {
+  RegistryConfig one = parseOk(crWithSpec(kEmptyDir));
+  CHECK_FALSE(buildPodDisruptionBudget(one).has_value());
+  RegistryConfig three =
+      parseOk(crWithSpec("  replicas: 3\n  storage:\n    s3: {bucket: abc, region: r}\n"));
+  auto budget = buildPodDisruptionBudget(three);
+  REQUIRE(budget);
+  CHECK((*budget)["apiVersion"] == "policy/v1");
+  CHECK((*budget)["spec"]["minAvailable"] == 1);
+  three.spec.components[ComponentKind::PodDisruptionBudget] = false;
+  CHECK_FALSE(buildPodDisruptionBudget(three).has_value());
+}
+
+TEST_CASE("a malformed bundle fails desiredObjects with the field named") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  Inputs inputs = kubernetesInputs();
+  inputs.configBundle = "storage: [";
+  auto objects = desiredObjects(config, inputs);
+  REQUIRE_FALSE(objects.ok());
+  CHECK(objects.error().kind() == kube::ErrorKind::Invalid);
+  CHECK(objects.error().message().rfind("spec.configBundleSecret", 0) == 0);
+}
+
+TEST_CASE("ownedKinds covers every kind desiredObjects returns") {
+  RegistryConfig config = parseOk(crWithSpec(R"(  replicas: 2
+  defaultRoute: true
+  storage:
+    pvc: {accessModes: [ReadWriteMany]}
+)"));
+  for (const Inputs& inputs : {kubernetesInputs(), openshiftInputs()}) {
+    std::set<std::pair<std::string, std::string>> kinds;
+    for (const auto& kind : ownedKinds(inputs.platform.platform)) {
+      kinds.insert({kind.apiVersion, kind.kind});
+    }
+    for (const Json& object : objectsOf(config, inputs)) {
+      CHECK(kinds.count({object["apiVersion"], object["kind"]}) == 1);
+    }
+  }
+}

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "registry/inputs.h"
+
+namespace registry::testing {
+
+// Deterministic stand-ins for generated material, so builder output (and the golden files) do
+// not change from run to run. They are not valid PEM; the builders never parse them.
+inline const TlsMaterial kFakeTls = {
+    "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n",
+    "-----BEGIN CERTIFICATE-----\nFAKE-SERVING-CERT\n-----END CERTIFICATE-----\n",
+    "-----BEGIN PRIVATE KEY-----\nFAKE-KEY\n-----END PRIVATE KEY-----\n"};
+inline const char* const kFixedHttpSecret =
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
+    "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+inline Inputs kubernetesInputs() {
+  Inputs inputs;
+  inputs.httpSecret = kFixedHttpSecret;
+  inputs.tls = kFakeTls;
+  inputs.platform.platform = Platform::Kubernetes;
+  inputs.platform.ingressDomain = "apps.example.com";
+  inputs.platform.registryImage = "docker.io/library/registry:2";
+  inputs.platform.operatorImage = "registry-operator:test";
+  return inputs;
+}
+
+inline Inputs openshiftInputs() {
+  Inputs inputs = kubernetesInputs();
+  inputs.platform.platform = Platform::OpenShift;
+  inputs.platform.ingressDomain.clear();
+  // service-ca's material, passed only for the hash.
+  inputs.tls = kFakeTls;
+  return inputs;
+}
+
+}  // namespace registry::testing

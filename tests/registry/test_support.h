@@ -1,0 +1,52 @@
+#pragma once
+
+#include <string>
+
+#include <catch2/catch.hpp>
+
+#include "kube/yaml_json.h"
+#include "registry/registry_config.h"
+
+namespace registry::testing {
+
+// Parses a YAML CR the test expects to be valid; fails the test with the error otherwise.
+inline RegistryConfig parseOk(const std::string& yaml) {
+  auto json = kube::yamlToJson(yaml);
+  REQUIRE(json.ok());
+  auto parsed = parseRegistryConfig(json.value());
+  INFO((parsed.ok() ? std::string() : parsed.error().message()));
+  REQUIRE(parsed.ok());
+  return parsed.value();
+}
+
+// Parses a CR the test expects to be refused and returns the error message.
+inline std::string parseError(const kube::Json& cr) {
+  auto parsed = parseRegistryConfig(cr);
+  REQUIRE_FALSE(parsed.ok());
+  CHECK(parsed.error().kind() == kube::ErrorKind::Invalid);
+  return parsed.error().message();
+}
+
+inline std::string parseError(const std::string& yaml) {
+  auto json = kube::yamlToJson(yaml);
+  REQUIRE(json.ok());
+  return parseError(json.value());
+}
+
+// A minimal valid CR (emptyDir storage) with `spec_yaml` lines appended under spec:, each
+// indented by two spaces by the caller.
+inline std::string crWithSpec(const std::string& spec_yaml) {
+  return "apiVersion: imageregistry.io/v1alpha1\n"
+         "kind: RegistryConfig\n"
+         "metadata:\n"
+         "  name: image-registry\n"
+         "  namespace: registry\n"
+         "  uid: 0b6b9f0e-1111-2222-3333-444455556666\n"
+         "  generation: 2\n"
+         "spec:\n" +
+         spec_yaml;
+}
+
+inline const std::string kEmptyDir = "  storage:\n    emptyDir: {}\n";
+
+}  // namespace registry::testing

@@ -1,0 +1,113 @@
+#include <atomic>
+#include <thread>
+
+#include <catch2/catch.hpp>
+
+#include "fake_api_server.h"
+#include "kube/api.h"
+#include "runtime/fake_clock.h"
+#include "runtime/manager.h"
+#include "runtime/time_format.h"
+
+using namespace std::chrono_literals;
+using runtime_test::FakeApiServer;
+using runtime_test::Json;
+
+namespace {
+
+const std::string kLeases = "/apis/coordination.k8s.io/v1/leases";
+const std::string kConfigMaps = "/api/v1/configmaps";
+
+struct Fixture {
+  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>();
+  kube::ClientPtr client = FakeApiServer::clientFor(server);
+  std::shared_ptr<runtime::FakeClock> clock = std::make_shared<runtime::FakeClock>();
+  std::unique_ptr<runtime::Manager> manager;
+  std::atomic<int> reconciles{0};
+  kube::CancelToken cancel;
+  std::atomic<int> exit_code{-1};
+  std::thread runner;
+
+  Fixture() {
+    runtime::ManagerOptions options;
+    options.metrics_address.clear();
+    options.health_address.clear();
+    options.leader_elect = true;
+    options.leader_election.lease_namespace = "ns";
+    options.leader_election.lease_name = "lock";
+    options.leader_election.identity = "me";
+    options.clock = clock;
+    manager = std::make_unique<runtime::Manager>(client, options);
+    auto controller = std::make_shared<runtime::Controller>(
+        kube::Api(client, kube::resources::configMaps(), "ns"), manager->controllerOptions("test"));
+    manager->add(controller, [this](const runtime::ObjectKey&) -> runtime::ReconcileResult {
+      ++reconciles;
+      return runtime::Action::awaitChange();
+    });
+    server->put(kConfigMaps, {{"apiVersion", "v1"},
+                              {"kind", "ConfigMap"},
+                              {"metadata", {{"name", "a"}, {"namespace", "ns"}}}});
+  }
+  void start() {
+    runner = std::thread([this] { exit_code = manager->run(cancel); });
+  }
+  ~Fixture() {
+    cancel.cancel();
+    if (runner.joinable()) runner.join();
+  }
+  Json lease() { return server->object(kLeases, "ns/lock").value_or(Json()); }
+};
+
+}  // namespace
+
+TEST_CASE("manager: leads, runs the controllers, and on cancel stops them and releases") {
+  Fixture f;
+  f.start();
+  REQUIRE(f.server->waitFor([&] { return f.manager->isRunningControllers() && f.reconciles > 0; }));
+  CHECK(f.manager->observedLeader() == "me");
+  // Every API request is counted by verb and code.
+  CHECK(f.manager->metrics()->render().find(
+            "rest_client_requests_total{code=\"201\",verb=\"POST\"}") != std::string::npos);
+  f.cancel.cancel();
+  f.runner.join();
+  CHECK(f.exit_code == 0);
+  CHECK_FALSE(f.manager->isRunningControllers());
+  CHECK(f.lease()["spec"]["holderIdentity"] == "");
+}
+
+TEST_CASE("manager: a standby does not reconcile; losing the lease exits 1") {
+  Fixture f;
+  // Someone else holds a fresh lease.
+  f.server->put(kLeases, {{"apiVersion", "coordination.k8s.io/v1"},
+                          {"kind", "Lease"},
+                          {"metadata", {{"name", "lock"}, {"namespace", "ns"}}},
+                          {"spec",
+                           {{"holderIdentity", "other"},
+                            {"leaseDurationSeconds", 15},
+                            {"renewTime", runtime::formatMicroTime(f.clock->wallNow())}}}});
+  f.start();
+  REQUIRE(f.clock->awaitSleepers(1));  // the elector waits for its next try
+  CHECK(f.manager->observedLeader() == "other");
+  CHECK_FALSE(f.manager->isRunningControllers());
+  CHECK(f.reconciles == 0);
+
+  // The other holder vanishes: after the lease duration we take over.
+  for (int i = 0; i < 9 && !f.manager->isRunningControllers(); ++i) {
+    const auto before = f.server->requests().size();
+    REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
+    f.clock->advance(2s);
+    REQUIRE(f.server->waitFor([&] { return f.server->requests().size() > before; }));
+  }
+  REQUIRE(f.server->waitFor([&] { return f.manager->isRunningControllers() && f.reconciles > 0; }));
+
+  // Then it is taken from us (say, by an admin): the manager stops and reports failure.
+  auto lease = f.lease();
+  lease["spec"]["holderIdentity"] = "thief";
+  lease["spec"]["renewTime"] = runtime::formatMicroTime(f.clock->wallNow());
+  f.server->put(kLeases, lease);
+  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
+  f.clock->advance(2s);
+  f.runner.join();
+  CHECK(f.exit_code == 1);
+  CHECK(f.lease()["spec"]["holderIdentity"] == "thief");  // not released: it is not ours
+}
