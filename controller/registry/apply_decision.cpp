@@ -44,6 +44,7 @@ kube::Json withAppliedHash(const kube::Json& desired) {
   kube::Json out = desired;
   if (out.contains("metadata") && out["metadata"].contains("annotations")) {
     out["metadata"]["annotations"].erase(kAppliedHashAnnotation);
+    if (out["metadata"]["annotations"].empty()) out["metadata"].erase("annotations");
   }
   out["metadata"]["annotations"][kAppliedHashAnnotation] = sha256Hex(out.dump()).substr(0, 32);
   return out;
