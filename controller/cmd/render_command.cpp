@@ -60,7 +60,8 @@ int runRender(int argc, char** argv) {
   registry::Inputs inputs;
   options.add_options()("help,h", "show this help")("filename,f", po::value(&file)->required(),
                                                     "RegistryConfig YAML file ('-' for stdin)")(
-      "output,o", po::value(&output)->default_value("yaml"), "yaml (documents) or json (a v1 List)")(
+      "output,o", po::value(&output)->default_value("yaml"),
+      "yaml (documents) or json (a v1 List)")(
       "namespace,n", po::value(&ns)->default_value("default"), "namespace of CRs that name none")(
       "platform", po::value(&platform)->default_value("kubernetes"), "kubernetes|openshift")(
       "ingress-domain", po::value(&inputs.platform.ingressDomain), "domain of default-route hosts")(

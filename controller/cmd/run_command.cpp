@@ -1,6 +1,8 @@
 // `registry-operator run`: the controller.
 #include <fmt/ranges.h>
+
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 #include "cmd/commands.h"
 #include "cmd/logging.h"
@@ -92,6 +94,9 @@ int runController(int argc, char** argv) {
     return 1;
   }
   controller.platform.platform = *platform;
+  // A namespace named twice would get two controllers reconciling the same keys at once.
+  std::sort(namespaces.begin(), namespaces.end());
+  namespaces.erase(std::unique(namespaces.begin(), namespaces.end()), namespaces.end());
   controller.namespaces = namespaces;
   spdlog::info("registry-operator {} starting: platform {}, namespaces {}",
                REGISTRY_OPERATOR_VERSION,

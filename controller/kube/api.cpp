@@ -59,6 +59,13 @@ const char* propagationName(Propagation propagation) {
 
 }  // namespace
 
+namespace {
+// Objects may carry text from outside (an error message in an Event): never throw on bad UTF-8.
+std::string serialize(const Json& document) {
+  return document.dump(-1, ' ', false, Json::error_handler_t::replace);
+}
+}  // namespace
+
 Api::Api(ClientPtr client, Resource resource, std::string ns)
     : client_(std::move(client)), resource_(std::move(resource)), ns_(std::move(ns)) {}
 
@@ -128,25 +135,26 @@ Result<ObjectList> Api::listAll(ListParams params) const {
 }
 
 Result<Object> Api::create(const Object& object) const {
-  return sendForObject("POST", resource_.collectionPath(ns_), "application/json", object.dump());
+  return sendForObject("POST", resource_.collectionPath(ns_), "application/json",
+                       serialize(object));
 }
 
 Result<Object> Api::replace(const Object& object) const {
-  return sendForObject("PUT", objectPath(name(object)), "application/json", object.dump());
+  return sendForObject("PUT", objectPath(name(object)), "application/json", serialize(object));
 }
 
 Result<Object> Api::replaceStatus(const Object& object) const {
   return sendForObject("PUT", objectPath(name(object), "status"), "application/json",
-                       object.dump());
+                       serialize(object));
 }
 
 Result<Object> Api::mergePatch(std::string_view name, const Json& patch) const {
-  return sendForObject("PATCH", objectPath(name), "application/merge-patch+json", patch.dump());
+  return sendForObject("PATCH", objectPath(name), "application/merge-patch+json", serialize(patch));
 }
 
 Result<Object> Api::mergePatchStatus(std::string_view name, const Json& patch) const {
   return sendForObject("PATCH", objectPath(name, "status"), "application/merge-patch+json",
-                       patch.dump());
+                       serialize(patch));
 }
 
 namespace {
@@ -162,12 +170,12 @@ std::string applyQuery(const ApplyParams& params) {
 Result<Object> Api::apply(const Object& desired, const ApplyParams& params) const {
   // JSON is YAML, so the apply-patch content type takes the document as it is.
   return sendForObject("PATCH", objectPath(name(desired)) + applyQuery(params),
-                       "application/apply-patch+yaml", desired.dump());
+                       "application/apply-patch+yaml", serialize(desired));
 }
 
 Result<Object> Api::applyStatus(const Object& desired, const ApplyParams& params) const {
   return sendForObject("PATCH", objectPath(name(desired), "status") + applyQuery(params),
-                       "application/apply-patch+yaml", desired.dump());
+                       "application/apply-patch+yaml", serialize(desired));
 }
 
 Result<void> Api::remove(std::string_view name, const DeleteParams& params) const {
@@ -182,7 +190,7 @@ Result<void> Api::remove(std::string_view name, const DeleteParams& params) cons
   request.method = "DELETE";
   request.target = objectPath(name);
   request.headers["Content-Type"] = "application/json";
-  request.body = options.dump();
+  request.body = serialize(options);
   auto response = client_->send(std::move(request));
   if (!response) return response.error();
   return {};
@@ -216,7 +224,7 @@ Result<void> Api::watch(const WatchParams& params, const EventSink& sink,
           int code = at(event->object, "/code", 500).is_number_integer()
                          ? at(event->object, "/code", 500).get<int>()
                          : 500;
-          failure = errorFromResponse(code, event->object.dump());
+          failure = errorFromResponse(code, serialize(event->object));
           return false;
         }
         return sink(*event);

@@ -148,15 +148,20 @@ Error errorFromResponse(int http_code, const std::string& body,
   auto status = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   std::string reason;
   std::string message;
-  if (status.is_object() && status.value("kind", "") == "Status") {
+  const bool is_status =
+      status.is_object() && status.contains("kind") && status["kind"] == "Status";
+  if (is_status) {
     if (auto it = status.find("reason"); it != status.end() && it->is_string()) reason = *it;
     if (auto it = status.find("message"); it != status.end() && it->is_string()) message = *it;
   }
   if (message.empty()) {
     // Not a metav1.Status (a proxy's page, a truncated body): keep a short, printable excerpt.
+    // Only printable ASCII survives: the excerpt may end mid-character or not be UTF-8 at all,
+    // and it travels on into logs, Events and JSON documents.
     message = body.substr(0, 200);
     for (char& c : message) {
       if (static_cast<unsigned char>(c) < 0x20) c = ' ';
+      if (static_cast<unsigned char>(c) >= 0x7f) c = '?';
     }
     if (message.empty()) message = "HTTP " + std::to_string(http_code);
   }

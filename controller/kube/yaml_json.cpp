@@ -20,6 +20,9 @@ Json resolvePlainScalar(const std::string& text) {
   static const std::regex float_re("^[-+]?(\\.[0-9]+|[0-9]+(\\.[0-9]*)?)([eE][-+]?[0-9]+)?$");
   static const std::regex inf_re("^[-+]?\\.(inf|Inf|INF)$");
   static const std::regex nan_re("^\\.(nan|NaN|NAN)$");
+  // libstdc++'s regex recurses once per character: a long scalar could overflow the stack.
+  // Nothing longer than this is a number, a boolean or null anyway.
+  if (text.size() > 64) return text;
   if (std::regex_match(text, null_re)) return nullptr;
   if (std::regex_match(text, true_re)) return true;
   if (std::regex_match(text, false_re)) return false;
@@ -39,8 +42,13 @@ Json resolvePlainScalar(const std::string& text) {
   return text;
 }
 
-Json toJson(const YAML::Node& node, int depth) {
+// Aliases let a small document expand into an enormous one ("billion laughs"); no manifest,
+// kubeconfig or registry config comes near this many nodes.
+constexpr std::size_t kMaxNodes = 1'000'000;
+
+Json toJson(const YAML::Node& node, int depth, std::size_t& nodes) {
   if (depth > 200) throw YAML::Exception(node.Mark(), "nesting too deep");
+  if (++nodes > kMaxNodes) throw YAML::Exception(node.Mark(), "too many nodes (alias expansion?)");
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
@@ -51,7 +59,7 @@ Json toJson(const YAML::Node& node, int depth) {
       return resolvePlainScalar(node.Scalar());
     case YAML::NodeType::Sequence: {
       Json array = Json::array();
-      for (const auto& item : node) array.push_back(toJson(item, depth + 1));
+      for (const auto& item : node) array.push_back(toJson(item, depth + 1, nodes));
       return array;
     }
     case YAML::NodeType::Map: {
@@ -60,7 +68,7 @@ Json toJson(const YAML::Node& node, int depth) {
         if (!entry.first.IsScalar()) {
           throw YAML::Exception(entry.first.Mark(), "mapping keys must be scalars");
         }
-        object[entry.first.Scalar()] = toJson(entry.second, depth + 1);
+        object[entry.first.Scalar()] = toJson(entry.second, depth + 1, nodes);
       }
       return object;
     }
@@ -138,7 +146,8 @@ void emit(YAML::Emitter& out, const Json& value) {
 
 Result<Json> yamlToJson(const std::string& yaml_text) {
   try {
-    return toJson(YAML::Load(yaml_text), 0);
+    std::size_t nodes = 0;
+    return toJson(YAML::Load(yaml_text), 0, nodes);
   } catch (const std::exception& error) {
     return yamlError(error);
   }
@@ -149,7 +158,8 @@ Result<std::vector<Json>> yamlDocumentsToJson(const std::string& yaml_text) {
     std::vector<Json> documents;
     for (const auto& node : YAML::LoadAll(yaml_text)) {
       if (node.IsNull()) continue;  // empty documents between separators
-      documents.push_back(toJson(node, 0));
+      std::size_t nodes = 0;
+      documents.push_back(toJson(node, 0, nodes));
     }
     return documents;
   } catch (const std::exception& error) {

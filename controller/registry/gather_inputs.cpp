@@ -56,23 +56,41 @@ kube::Result<std::string> httpSecretFor(const RegistryConfig& config, const Obje
   if (*stored) {
     if (auto value = secretValue(**stored, kHttpSecretKey); value && !value->empty()) return *value;
   }
+  // The cache may lag a write made a moment ago: ask the API server before generating, or two
+  // reconciles could flip between two secrets and roll the pods each time.
+  auto live = source.liveSecret(config.namespace_, privateSecretName(config));
+  if (!live) return live.error();
+  if (*live) {
+    if (auto value = secretValue(**live, kHttpSecretKey); value && !value->empty()) return *value;
+  }
   return generateHttpSecret();
 }
 
-// Operator-issued TLS (mode Auto on Kubernetes): reuse N-tls + N-ca while they are sound.
+// Operator-issued TLS (mode Auto on Kubernetes): reuse N-tls while it is sound. The CA is read
+// from N-tls's own ca.crt (not from ConfigMap N-ca, which another watch feeds), so that one
+// object always holds a consistent set.
+std::optional<TlsMaterial> soundTls(const RegistryConfig& config, const kube::Json& secret,
+                                    std::chrono::system_clock::time_point now) {
+  TlsMaterial material;
+  material.certPem = secretValue(secret, kTlsCertKey).value_or("");
+  material.keyPem = secretValue(secret, kTlsKeyKey).value_or("");
+  material.caPem = secretValue(secret, kCaKey).value_or("");
+  if (tlsMaterialProblem(material, serviceDnsNames(config), now)) return std::nullopt;
+  return material;
+}
+
 kube::Result<TlsMaterial> issuedTlsFor(const RegistryConfig& config, const ObjectSource& source,
                                        std::chrono::system_clock::time_point now) {
-  auto secret = source.secret(config.namespace_, tlsSecretName(config));
-  if (!secret) return secret.error();
-  auto ca = source.configMap(config.namespace_, caConfigMapName(config));
-  if (!ca) return ca.error();
-  if (*secret && *ca) {
-    TlsMaterial material;
-    material.certPem = secretValue(**secret, kTlsCertKey).value_or("");
-    material.keyPem = secretValue(**secret, kTlsKeyKey).value_or("");
-    const kube::Json& ca_pem = kube::at(**ca, std::string("/data/") + kCaKey);
-    material.caPem = ca_pem.is_string() ? ca_pem.get<std::string>() : "";
-    if (!tlsMaterialProblem(material, serviceDnsNames(config), now)) return material;
+  auto cached = source.secret(config.namespace_, tlsSecretName(config));
+  if (!cached) return cached.error();
+  if (*cached) {
+    if (auto material = soundTls(config, **cached, now)) return *material;
+  }
+  // Before issuing, make sure the API server's copy is not sound either (the cache may lag).
+  auto live = source.liveSecret(config.namespace_, tlsSecretName(config));
+  if (!live) return live.error();
+  if (*live) {
+    if (auto material = soundTls(config, **live, now)) return *material;
   }
   return issueRegistryTls(config, now);
 }
@@ -88,6 +106,11 @@ ObjectSource::ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets,
 kube::Result<std::optional<kube::Json>> ObjectSource::secret(const std::string& ns,
                                                              const std::string& name) const {
   return readThrough(client_, secrets_, kube::resources::secrets(), ns, name);
+}
+
+kube::Result<std::optional<kube::Json>> ObjectSource::liveSecret(const std::string& ns,
+                                                                 const std::string& name) const {
+  return readThrough(client_, nullptr, kube::resources::secrets(), ns, name);
 }
 
 kube::Result<std::optional<kube::Json>> ObjectSource::configMap(const std::string& ns,

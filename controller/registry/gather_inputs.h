@@ -22,6 +22,9 @@ class ObjectSource {
   ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets, runtime::StorePtr config_maps);
   kube::Result<std::optional<kube::Json>> secret(const std::string& ns,
                                                  const std::string& name) const;
+  // Straight from the API server, bypassing the cache: before generating anything new.
+  kube::Result<std::optional<kube::Json>> liveSecret(const std::string& ns,
+                                                     const std::string& name) const;
   kube::Result<std::optional<kube::Json>> configMap(const std::string& ns,
                                                     const std::string& name) const;
 

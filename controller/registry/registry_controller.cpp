@@ -31,7 +31,10 @@ std::vector<std::string> registryConfigsReferencing(
     if (kube::namespaceOf(*cr) != ns) continue;
     if (names(*cr, "/spec/configBundleSecret", name) ||
         names(*cr, "/spec/auth/htpasswdSecret", name) || names(*cr, "/spec/tls/secretName", name) ||
-        names(*cr, "/spec/storage/s3/credentialsSecret", name)) {
+        names(*cr, "/spec/storage/s3/credentialsSecret", name) ||
+        // N-tls: on OpenShift service-ca writes it without an ownerReference, and its content
+        // is part of the config hash, so a renewal must reach the CR at once.
+        name == kube::name(*cr) + "-tls") {
       keys.push_back(kube::keyOf(*cr));
     }
   }

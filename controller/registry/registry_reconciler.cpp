@@ -136,8 +136,18 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
       }
     }
     if (auto applied = applyChanged(cr, *desired); !applied) {
-      if (events_) events_->warning(cr, "ApplyFailed", "Apply", applied.error().describe());
-      return applied.error();
+      const kube::Error& error = applied.error();
+      if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
+      // Refused as invalid (a value the API server rejects in the object we built from the
+      // spec): retrying cannot help until the spec changes, so say so and stop.
+      const bool invalid = error.is(kube::ErrorKind::Invalid);
+      observation.problems.push_back({invalid ? "InvalidSpec" : "ApplyFailed", error.message()});
+      observation.specInvalid = invalid;
+      auto deployment = liveDeployment(config);
+      observation.deployment = deployment.get();
+      (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
+      if (invalid) return runtime::ReconcileError::terminal(error.describe());
+      return error;
     }
     if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
       return deleted.error();
@@ -178,6 +188,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     const std::string kind = wanted.value("kind", "");
     auto store = ownedStore(kind);
     auto live = store ? store->get(kube::namespaceOf(wanted), kube::name(wanted)) : nullptr;
+    if (live && unchangedSinceApply(wanted, *live)) continue;
     if (!needsApply(wanted, live.get())) continue;
     kube::Resource resource = resourceFor(wanted.value("apiVersion", ""), kind);
     if (resource.plural.empty()) {
@@ -197,6 +208,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
                          applied.error().httpCode(), applied.error().reason(),
                          applied.error().retryAfter());
     }
+    rememberApply(wanted, *applied);
     changed.push_back(kindAndName(wanted));
   }
   if (!changed.empty()) {
@@ -204,6 +216,30 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
   }
   return {};
+}
+
+namespace {
+std::string appliedKey(const kube::Json& object) {
+  return object.value("kind", "") + "/" + kube::namespaceOf(object) + "/" + kube::name(object);
+}
+std::string appliedHashOf(const kube::Json& object) {
+  const kube::Json& hash = kube::at(object, "/metadata/annotations/imageregistry.io~1applied-hash");
+  return hash.is_string() ? hash.get<std::string>() : "";
+}
+}  // namespace
+
+bool RegistryReconciler::unchangedSinceApply(const kube::Json& wanted,
+                                             const kube::Json& live) const {
+  std::lock_guard lock(applied_mutex_);
+  auto it = applied_.find(appliedKey(wanted));
+  return it != applied_.end() && it->second.first == appliedHashOf(wanted) &&
+         it->second.second == kube::resourceVersion(live) &&
+         appliedHashOf(live) == it->second.first;
+}
+
+void RegistryReconciler::rememberApply(const kube::Json& wanted, const kube::Json& applied) {
+  std::lock_guard lock(applied_mutex_);
+  applied_[appliedKey(wanted)] = {appliedHashOf(wanted), kube::resourceVersion(applied)};
 }
 
 kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
@@ -220,6 +256,8 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       continue;
     for (const auto& object : store->listControlledBy(config.uid)) {
       if (wanted.count(kind + "/" + kube::name(*object))) continue;
+      // Already going (a claim held by its protection finalizer): deleting again says nothing new.
+      if (!kube::at(*object, "/metadata/deletionTimestamp").is_null()) continue;
       kube::Resource resource = resourceFor(object->value("apiVersion", ""), kind);
       if (resource.plural.empty()) continue;
       kube::DeleteParams params;
@@ -227,7 +265,8 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       params.precondition_uid = kube::uid(*object);
       auto removed = kube::Api(client_, resource, kube::namespaceOf(*object))
                          .remove(kube::name(*object), params);
-      if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) {
+      if (!removed) {
+        if (removed.error().is(kube::ErrorKind::NotFound)) continue;  // someone was quicker
         return kube::Error(removed.error().kind(),
                            "deleting " + kindAndName(*object) + ": " + removed.error().message(),
                            removed.error().httpCode());

@@ -2,6 +2,7 @@
 
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -45,12 +46,20 @@ class RegistryReconciler {
   // The Deployment N owned by this CR, from the cache (null if none).
   runtime::Store::ObjectPtr liveDeployment(const RegistryConfig& config) const;
   runtime::StorePtr ownedStore(const std::string& kind) const;
+  // True when `live` is exactly what our last apply of `wanted` left (same applied hash, same
+  // resourceVersion): then nothing can differ, even where the server rewrote our values into
+  // its canonical form (quantities), which a field comparison would take for drift.
+  bool unchangedSinceApply(const kube::Json& wanted, const kube::Json& live) const;
+  void rememberApply(const kube::Json& wanted, const kube::Json& applied);
 
   kube::ClientPtr client_;
   PlatformOptions platform_;
   Caches caches_;
   runtime::EventRecorder* events_;
   runtime::ClockPtr clock_;
+  mutable std::mutex applied_mutex_;
+  // "Kind/namespace/name" → (applied hash, resourceVersion the apply returned).
+  std::map<std::string, std::pair<std::string, std::string>> applied_;
 };
 
 // Resource (group/version/plural) of an object the builders produce, by apiVersion and kind.

@@ -50,3 +50,10 @@ TEST_CASE("malformed or foreign error bodies still classify by HTTP code") {
   CHECK(error.message() == "a b ");
   CHECK(kube::errorFromResponse(500, "").message() == "HTTP 500");
 }
+
+TEST_CASE("error bodies with odd types or bytes never throw and stay printable ASCII") {
+  auto odd_kind = kube::errorFromResponse(500, R"({"kind":5,"message":[1]})");
+  CHECK(odd_kind.kind() == ErrorKind::Server);
+  auto binary = kube::errorFromResponse(502, std::string("\xff\xfe caf\xc3\xa9", 8));
+  for (char c : binary.message()) CHECK(static_cast<unsigned char>(c) < 0x7f);
+}

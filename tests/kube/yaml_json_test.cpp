@@ -59,3 +59,19 @@ TEST_CASE("malformed YAML is a Decode error, never an exception") {
   std::string deep(1000, '[');
   CHECK_FALSE(kube::yamlToJson(deep));
 }
+
+TEST_CASE("hostile YAML: long scalars and alias bombs are handled, not crashed on") {
+  auto long_number = kube::yamlToJson("a: " + std::string(200000, '7') + "\n");
+  REQUIRE(long_number);
+  CHECK((*long_number)["a"].is_string());
+  std::string bomb = "a: &a [x, x, x, x, x, x, x, x, x, x]\n";
+  for (char c = 'b'; c <= 'j'; ++c) {
+    std::string prev(1, static_cast<char>(c - 1));
+    bomb += std::string(1, c) + ": &" + c + " [*" + prev + ", *" + prev + ", *" + prev + ", *" +
+            prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev + ", *" + prev +
+            ", *" + prev + "]\n";
+  }
+  auto exploded = kube::yamlToJson(bomb);
+  REQUIRE_FALSE(exploded);
+  CHECK_THAT(exploded.error().message(), Catch::Contains("too many nodes"));
+}

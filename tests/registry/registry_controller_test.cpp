@@ -19,4 +19,7 @@ TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") 
   kube::Json secret = {{"metadata", {{"namespace", "a"}, {"name", "s"}}}};
   CHECK(registry::registryConfigsReferencing(secret, crs) ==
         std::vector<std::string>{"a/bundle", "a/htpasswd", "a/tls", "a/s3"});
+  // N-tls (written by service-ca on OpenShift, without an ownerReference) maps to N.
+  kube::Json tls = {{"metadata", {{"namespace", "a"}, {"name", "bundle-tls"}}}};
+  CHECK(registry::registryConfigsReferencing(tls, crs) == std::vector<std::string>{"a/bundle"});
 }
