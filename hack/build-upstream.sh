@@ -15,7 +15,7 @@ build_kubernetes() {
   if [[ -x $out/kube-apiserver && -x $out/kube-controller-manager && -x $out/kube-scheduler && -x $out/kubectl ]]; then
     return 0
   fi
-  log "building Kubernetes $K8S_VERSION (first time only; ~20-30 min on 2 cores)"
+  log "building Kubernetes $K8S_VERSION (first time only; ~5 min on 2 cores)"
   local work="$CACHE_ROOT/src/k8s-$K8S_VERSION"
   mkdir -p "$work" "$out"
   cd "$work"

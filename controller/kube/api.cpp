@@ -81,6 +81,7 @@ Result<Object> Api::sendForObject(const std::string& method, const std::string& 
   request.method = method;
   request.target = target;
   request.body = body;
+  request.timeout = timeout_;
   if (!content_type.empty()) request.headers["Content-Type"] = content_type;
   auto response = client_->send(std::move(request));
   if (!response) return response.error();
@@ -189,6 +190,7 @@ Result<void> Api::remove(std::string_view name, const DeleteParams& params) cons
   HttpRequest request;
   request.method = "DELETE";
   request.target = objectPath(name);
+  request.timeout = timeout_;
   request.headers["Content-Type"] = "application/json";
   request.body = serialize(options);
   auto response = client_->send(std::move(request));

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,7 +61,18 @@ class Api {
 
   const Resource& resource() const { return resource_; }
   const std::string& ns() const { return ns_; }
-  Api inNamespace(std::string ns) const { return Api(client_, resource_, std::move(ns)); }
+  Api inNamespace(std::string ns) const {
+    Api api = *this;
+    api.ns_ = std::move(ns);
+    return api;
+  }
+  // The same Api with another per-request deadline (default 30 s); for callers whose own
+  // deadline is shorter, such as a leader renewing its lease.
+  Api withTimeout(std::chrono::seconds timeout) const {
+    Api api = *this;
+    api.timeout_ = timeout;
+    return api;
+  }
 
   Result<Object> get(std::string_view name) const;
   Result<ObjectList> list(const ListParams& params = {}) const;
@@ -90,6 +102,7 @@ class Api {
   ClientPtr client_;
   Resource resource_;
   std::string ns_;
+  std::chrono::seconds timeout_{30};
 };
 
 }  // namespace kube

@@ -20,7 +20,10 @@ std::string defaultIdentity(Random& random) {
 
 LeaderElector::LeaderElector(kube::Api leases, LeaderElectionConfig config, ClockPtr clock,
                              RandomPtr random, MetricsPtr metrics)
-    : leases_(leases.inNamespace(config.lease_namespace)),
+    // A renewal must not hang past the renew deadline: a leader stuck in one request would
+    // keep reconciling after another replica took the lease.
+    : leases_(leases.inNamespace(config.lease_namespace)
+                  .withTimeout(std::max(std::chrono::seconds(1), config.renew_deadline / 2))),
       config_(std::move(config)),
       clock_(clock ? std::move(clock) : realClock()),
       metrics_(std::move(metrics)) {
