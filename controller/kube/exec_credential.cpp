@@ -1,9 +1,12 @@
 #include "kube/exec_credential.h"
 
+#include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <ctime>
 #include <iomanip>
@@ -99,16 +102,42 @@ Result<ExecCredential> runExecPlugin(const ExecConfig& exec) {
     _exit(127);
   }
   close(out_pipe[1]);
+  // A plugin that hangs (waiting for a login that never comes) must not hang every API call:
+  // give it a deadline, then kill it.
+  constexpr int kDeadlineMs = 60'000;
+  const auto started = std::chrono::steady_clock::now();
   std::string output;
   char buffer[4096];
-  ssize_t n;
-  while ((n = read(out_pipe[0], buffer, sizeof buffer)) > 0 || (n < 0 && errno == EINTR)) {
-    if (n > 0) output.append(buffer, static_cast<std::size_t>(n));
+  bool timed_out = false;
+  for (;;) {
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
+                             std::chrono::steady_clock::now() - started)
+                             .count();
+    if (elapsed >= kDeadlineMs) {
+      timed_out = true;
+      break;
+    }
+    pollfd fd{out_pipe[0], POLLIN, 0};
+    int ready = poll(&fd, 1, static_cast<int>(kDeadlineMs - elapsed));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      timed_out = ready == 0;
+      break;
+    }
+    ssize_t n = read(out_pipe[0], buffer, sizeof buffer);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    output.append(buffer, static_cast<std::size_t>(n));
     if (output.size() > (1 << 20)) break;  // a credential is never this large
   }
   close(out_pipe[0]);
+  if (timed_out) kill(pid, SIGKILL);
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out) {
+    return Error(ErrorKind::Config,
+                 "exec plugin \"" + exec.command + "\" gave no credential within 60 s");
   }
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Error(ErrorKind::Config,
