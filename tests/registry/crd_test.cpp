@@ -15,17 +15,13 @@
 // enforces) agree: names, defaults, enums and patterns. The API server itself is exercised by
 // the integration tests.
 
+#include "test_support.h"
+
 using namespace registry;
 using Json = kube::Json;
+using registry::testing::readFile;
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 const Json& crd() {
   static const Json document = [] {

@@ -16,18 +16,14 @@
 // objects carry base64-encoded) in testdata/*.config.golden.yml, so that it can be read. Review a
 // golden diff like code. Regenerate with UPDATE_GOLDEN=1 after an intended change.
 
+#include "test_support.h"
+
 using namespace registry;
 using registry::testing::kubernetesInputs;
+using registry::testing::readFile;
 using registry::testing::openshiftInputs;
 
 namespace {
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 std::string renderObjects(const std::vector<kube::Json>& objects) {
   std::string text;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <fstream>
+#include <sstream>
 #include <string>
 
 #include <catch2/catch.hpp>
@@ -8,6 +10,14 @@
 #include "registry/registry_config.h"
 
 namespace registry::testing {
+
+// The whole file at `path` (empty when it cannot be read; the caller's checks then fail).
+inline std::string readFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
 
 // Parses a YAML CR the test expects to be valid; fails the test with the error otherwise.
 inline RegistryConfig parseOk(const std::string& yaml) {
