@@ -129,8 +129,14 @@ class CpprestTransport final : public HttpTransport {
     auto tls = tls_;
     config.set_ssl_context_callback([tls](boost::asio::ssl::context& context) {
       SSL_CTX* ctx = context.native_handle();
-      X509_STORE* store = SSL_CTX_get_cert_store(ctx);
-      for (const auto& cert : tls->authorities) X509_STORE_add_cert(store, cert.get());
+      if (!tls->authorities.empty()) {
+        // A kubeconfig's CA is the only one trusted for its server (as in client-go): a fresh
+        // store drops the system roots that cpprestsdk loaded, so a certificate from any public
+        // CA for the same name is refused.
+        X509_STORE* store = X509_STORE_new();
+        for (const auto& cert : tls->authorities) X509_STORE_add_cert(store, cert.get());
+        SSL_CTX_set_cert_store(ctx, store);  // takes ownership, frees the old store
+      }
       if (tls->client_key) {
         SSL_CTX_use_certificate(ctx, tls->client_chain.front().get());
         for (std::size_t i = 1; i < tls->client_chain.size(); ++i) {

@@ -159,6 +159,8 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
       TlsMaterial material;
       material.certPem = secretValue(**secret, kTlsCertKey).value_or("");
       material.keyPem = secretValue(**secret, kTlsKeyKey).value_or("");
+      // A private CA in the user's Secret lets reencrypt Routes verify the registry.
+      material.caPem = secretValue(**secret, kCaKey).value_or("");
       out.inputs.tls = material;
     } else if (spec.tls.mode == TlsMode::Secret) {
       out.problems.push_back(

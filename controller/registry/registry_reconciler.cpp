@@ -274,6 +274,23 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       deleted.push_back(kindAndName(*object));
     }
   }
+  if (removing && config.spec.storage.deleteOnRemove && config.spec.storage.managedClaim()) {
+    // The operator's claim carries an ownerReference only once deleteOnRemove was set, so a
+    // CR that set it together with Removed is matched by name and labels instead.
+    if (auto store = ownedStore("PersistentVolumeClaim")) {
+      auto claim = store->get(config.namespace_, storageClaimName(config));
+      const kube::Json& instance =
+          claim ? kube::at(*claim, "/metadata/labels/app.kubernetes.io~1instance") : kube::Json();
+      if (claim && instance == config.name &&
+          kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
+        auto removed =
+            kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
+                .remove(kube::name(*claim));
+        if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) return removed.error();
+        if (removed) deleted.push_back(kindAndName(*claim));
+      }
+    }
+  }
   if (!deleted.empty()) {
     spdlog::info("registryconfig {}: deleted {}", kube::keyOf(cr), joined(deleted));
     if (events_) events_->normal(cr, "Deleted", "Delete", "deleted " + joined(deleted));

@@ -15,4 +15,18 @@ wait_for "Available=False reason Removed" 60 bash -c "[[ \$(\"$K8S_BIN/kubectl\"
 
 k patch regcfg/image-registry --type=merge -p '{"spec":{"managementState":"Managed"}}' >/dev/null
 wait_for "Available again" 120 condition_is image-registry Available True
+
+# The operator's claim is kept on Removed, unless storage.deleteOnRemove says otherwise, even
+# when both are set in the same edit.
+k patch regcfg/image-registry --type=merge -p \
+  '{"spec":{"rolloutStrategy":"Recreate","storage":{"emptyDir":null,"pvc":{"size":"1Gi"}}}}' >/dev/null
+wait_for "claim image-registry-storage" 60 exists pvc image-registry-storage
+k patch regcfg/image-registry --type=merge -p '{"spec":{"managementState":"Removed"}}' >/dev/null
+wait_for "Deployment deleted" 60 absent deployment image-registry
+exists pvc image-registry-storage || fail "Removed deleted the registry's data claim"
+k patch regcfg/image-registry --type=merge -p '{"spec":{"managementState":"Managed"}}' >/dev/null
+wait_for "Deployment back" 60 exists deployment image-registry
+k patch regcfg/image-registry --type=merge -p \
+  '{"spec":{"managementState":"Removed","storage":{"deleteOnRemove":true}}}' >/dev/null
+wait_for "claim deleted with deleteOnRemove" 90 absent pvc image-registry-storage
 log "PASS"
