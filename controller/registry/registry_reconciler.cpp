@@ -31,6 +31,12 @@ std::string joined(const std::vector<std::string>& items) {
   return out;
 }
 
+// A string field of outside data, or "" when absent or of another type (never throws).
+std::string stringAt(const kube::Json& document, const std::string& pointer) {
+  const kube::Json& value = kube::at(document, pointer);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
 // The metadata of a CR that failed to parse, for status and events.
 RegistryConfig identityOf(const kube::Json& cr) {
   RegistryConfig config;
@@ -102,11 +108,11 @@ runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json&
   auto deployment = liveDeployment(identity);
   observation.deployment = deployment.get();
   const kube::Json& previous = kube::at(cr, "/status");
-  observation.internalHostname = kube::at(previous, "/internalHostname", "").get<std::string>();
+  observation.internalHostname = stringAt(previous, "/internalHostname");
   for (const auto& host : kube::at(previous, "/externalHostnames", kube::Json::array())) {
     if (host.is_string()) observation.externalHostnames.push_back(host);
   }
-  observation.configHash = kube::at(previous, "/configHash", "").get<std::string>();
+  observation.configHash = stringAt(previous, "/configHash");
   if (auto written = writeStatus(cr, observation); !written) return written.error();
   // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
   return runtime::ReconcileError::terminal("invalid spec: " + message);
@@ -130,9 +136,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     for (const auto& object : *desired) {
       if (object.value("kind", "") == "Deployment") {
         observation.configHash =
-            kube::at(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash",
-                     "")
-                .get<std::string>();
+            stringAt(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash");
       }
     }
     if (auto applied = applyChanged(cr, *desired); !applied) {
@@ -156,7 +160,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     for (const auto& problem : gathered->problems) {
       if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
     }
-    observation.configHash = kube::at(cr, "/status/configHash", "").get<std::string>();
+    observation.configHash = stringAt(cr, "/status/configHash");
   }
   if (config.spec.defaultRoute) {
     if (auto host = defaultRouteHost(config, platform_); !host) {
