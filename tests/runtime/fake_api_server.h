@@ -96,6 +96,17 @@ class FakeApiServer : public kube::HttpTransport {
   kube::Result<kube::HttpResponse> stream(const kube::HttpRequest& request,
                                           const kube::LineSink& on_line,
                                           const kube::CancelToken& cancel) override {
+    // Subscribed before taking mutex_: on an already-cancelled token onCancel runs the
+    // callback at once, and the callback takes mutex_ (so that its wake-up cannot be lost).
+    const auto id = cancel.onCancel([this] {
+      std::lock_guard guard(mutex_);
+      changed_.notify_all();
+    });
+    struct Unsubscribe {
+      const kube::CancelToken& token;
+      std::size_t id;
+      ~Unsubscribe() { token.unsubscribe(id); }
+    } unsubscribe{cancel, id};
     std::unique_lock lock(mutex_);
     requests_.push_back({"WATCH", request.target, {}});
     if (auto fault = takeFaultLocked("WATCH", request.target)) return *fault;
@@ -117,10 +128,6 @@ class FakeApiServer : public kube::HttpTransport {
     }
     const auto selector = queryParam(request.target, "labelSelector");
     const bool bookmarks = queryParam(request.target, "allowWatchBookmarks") == "true";
-    const auto id = cancel.onCancel([this] {
-      std::lock_guard guard(mutex_);
-      changed_.notify_all();
-    });
     const long long generation = close_generation_;
     ++open_watches_;
     changed_.notify_all();
@@ -158,8 +165,6 @@ class FakeApiServer : public kube::HttpTransport {
       changed_.wait(lock);
     }
     --open_watches_;
-    lock.unlock();
-    cancel.unsubscribe(id);
     return ok;
   }
 
