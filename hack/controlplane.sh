@@ -214,15 +214,19 @@ issue() {
   rm -f "$PKI/$name.csr" "$PKI/$name.ext"
 }
 
+# new_ca NAME CN: a self-signed CA, $PKI/NAME.key and $PKI/NAME.crt.
+new_ca() {
+  openssl genrsa -out "$PKI/$1.key" 2048 2>/dev/null
+  openssl req -x509 -new -key "$PKI/$1.key" -sha256 -days 3650 -subj "/CN=$2" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
+    -out "$PKI/$1.crt"
+}
+
 generate_pki() {
   mkdir -p "$PKI"
   chmod 700 "$PKI"
-  openssl genrsa -out "$PKI/ca.key" 2048 2>/dev/null
-  openssl req -x509 -new -key "$PKI/ca.key" -sha256 -days 3650 \
-    -subj "/CN=registry-operator-controlplane-ca" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out "$PKI/ca.crt"
+  new_ca ca registry-operator-controlplane-ca
   # 10.0.0.1 is the first address of the service range: the `kubernetes` Service's ClusterIP,
   # which in-cluster clients dial.
   issue apiserver "/CN=kube-apiserver" serverAuth \
@@ -240,12 +244,7 @@ generate_pki() {
   # holder assert any user in X-Remote-* headers. Without it, kcm and the scheduler (which
   # delegate authentication to the apiserver) log an error about the missing
   # requestheader-client-ca-file every few seconds, and aggregated APIs could not work.
-  openssl genrsa -out "$PKI/front-proxy-ca.key" 2048 2>/dev/null
-  openssl req -x509 -new -key "$PKI/front-proxy-ca.key" -sha256 -days 3650 \
-    -subj "/CN=registry-operator-controlplane-front-proxy-ca" \
-    -addext "basicConstraints=critical,CA:TRUE" \
-    -addext "keyUsage=critical,keyCertSign,cRLSign,digitalSignature" \
-    -out "$PKI/front-proxy-ca.crt"
+  new_ca front-proxy-ca registry-operator-controlplane-front-proxy-ca
   CA=front-proxy-ca issue front-proxy-client "/CN=front-proxy-client" clientAuth
 }
 
