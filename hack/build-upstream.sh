@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl and kwok with Go
+# Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet,
+# kube-proxy, CoreDNS and kwok with Go
 # from the Go module proxy (no prebuilt binaries can be downloaded here) into a cache outside the
 # repository, keyed by version. A warm cache makes this a no-op.
 set -euo pipefail
@@ -12,9 +13,9 @@ log() { echo "[build-upstream] $*" >&2; }
 
 build_kubernetes() {
   local out="$K8S_BIN"
-  if [[ -x $out/kube-apiserver && -x $out/kube-controller-manager && -x $out/kube-scheduler && -x $out/kubectl ]]; then
-    return 0
-  fi
+  local cmds=(kube-apiserver kube-controller-manager kube-scheduler kubectl kubelet kube-proxy) c missing=false
+  for c in "${cmds[@]}"; do [[ -x $out/$c ]] || missing=true; done
+  $missing || return 0
   log "building Kubernetes $K8S_VERSION (first time only; ~5 min on 2 cores)"
   local work="$CACHE_ROOT/src/k8s-$K8S_VERSION"
   mkdir -p "$work" "$out"
@@ -45,6 +46,8 @@ import (
 	_ "k8s.io/kubernetes/cmd/kube-controller-manager"
 	_ "k8s.io/kubernetes/cmd/kube-scheduler"
 	_ "k8s.io/kubernetes/cmd/kubectl"
+	_ "k8s.io/kubernetes/cmd/kubelet"
+	_ "k8s.io/kubernetes/cmd/kube-proxy"
 )
 GO
   go mod tidy -e >/dev/null 2>&1 || true
@@ -54,9 +57,7 @@ GO
     ld+=" -X $p.gitVersion=$K8S_VERSION -X $p.gitMajor=1 -X $p.gitMinor=$minor"
     ld+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
   done
-  go build -ldflags "$ld" -o "$out/" \
-    k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
-    k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
+  go build -ldflags "$ld" -o "$out/" "${cmds[@]/#/k8s.io/kubernetes/cmd/}"
 }
 
 build_etcd() {
@@ -92,7 +93,16 @@ build_kwok() {
   GOBIN="$KWOK_BIN" go install -ldflags "-s -w" "sigs.k8s.io/kwok/cmd/kwok@$KWOK_VERSION"
 }
 
+# Cluster DNS for the real node: a static binary, so its image needs nothing else.
+build_coredns() {
+  [[ -x $COREDNS_BIN/coredns ]] && return 0
+  log "building CoreDNS $COREDNS_VERSION"
+  mkdir -p "$COREDNS_BIN"
+  GOBIN="$COREDNS_BIN" go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
+}
+
 build_etcd
 build_kwok
+build_coredns
 build_kubernetes
 log "upstream binaries ready in $CACHE_ROOT"
