@@ -9,7 +9,7 @@
 #   pause      registry.k8s.io/pause:3.10        the pod sandbox: a static C program that pause()s
 #   coredns    localhost/coredns:dev             CoreDNS from hack/build-upstream.sh, non-root
 #   registry   localhost/registry:dev            Debian's docker-registry as /bin/registry, non-root
-#   toolbox    localhost/toolbox:dev             Debian's busybox-static, for tests (nslookup, wget)
+#   toolbox    localhost/toolbox:dev             Debian's busybox-static and glibc's getent, for tests
 #   operator   localhost/registry-operator:dev   build/registry-operator, non-root
 #
 # Each image is written as a docker-archive under $CACHE_ROOT/images, named by a hash of what goes
@@ -109,7 +109,10 @@ stage_registry() {
 stage_toolbox() {
   "$here/stage-rootfs.sh" "$1" /bin/busybox /bin/busybox --user "$IMAGE_UID"
   local applet
-  for applet in sh ls cat nslookup wget sleep echo; do ln -s busybox "$1/bin/$applet"; done
+  for applet in sh ls cat nslookup sleep echo; do ln -s busybox "$1/bin/$applet"; done
+  # A static busybox cannot resolve names through libc (its nslookup ignores search domains, and
+  # its wget crashes in static glibc's getaddrinfo); glibc's getent resolves like any program.
+  "$here/stage-rootfs.sh" "$1" /usr/bin/getent /usr/bin/getent
   CONFIG=(--entrypoint '["/bin/sh"]' --user "$IMAGE_UID:$IMAGE_UID")
 }
 
@@ -129,7 +132,7 @@ inputs_of() {
   pause) sed -n '/^stage_pause()/,/^}/p' "$0" ;;
   coredns) echo "$COREDNS_VERSION" ;;
   registry) dpkg-query -W -f='${Version}' docker-registry ;;
-  toolbox) dpkg-query -W -f='${Version}' busybox-static ;;
+  toolbox) dpkg-query -W -f='${Version}' busybox-static libc-bin ;;
   operator) sha256sum "$OPERATOR_BINARY" ;;
   esac
   sed -n "/^stage_$1()/,/^}/p" "$0"

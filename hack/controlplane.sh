@@ -1,21 +1,34 @@
 #!/usr/bin/env bash
-# A real, local Kubernetes control plane for tests: etcd, kube-apiserver, kube-controller-manager,
-# kube-scheduler and kwok (fake nodes whose pods become Running/Ready), all on 127.0.0.1.
+# A real, local Kubernetes cluster for tests: etcd, kube-apiserver, kube-controller-manager,
+# kube-scheduler, a real node (containerd, runc, CNI bridge, kubelet, kube-proxy, CoreDNS; see
+# hack/node.sh) and kwok (fake nodes whose pods become Running/Ready without running anything,
+# tainted so that only scale tests that tolerate the taint land there).
 #
-#   hack/controlplane.sh up                 start (or keep) the control plane; prints progress
+#   hack/controlplane.sh up [--no-real-node]
+#                                           start (or keep) the cluster; prints progress.
+#                                           --no-real-node: control plane and kwok only, all on
+#                                           127.0.0.1 (scale runs; needs no root)
 #   hack/controlplane.sh down               stop everything, remove state but keep logs/
 #   hack/controlplane.sh env                print `export KUBECONFIG=...` (and kubectl on PATH)
 #   hack/controlplane.sh status             which components run, and the apiserver version
 #   hack/controlplane.sh restart-apiserver  SIGKILL kube-apiserver and start it again, same flags
+#   hack/controlplane.sh load-images IMAGE...
+#                                           build (hack/build-images.sh) and load images into the
+#                                           real node's containerd, e.g. `operator`
 #
 # State (certificates, etcd data, pid files, kubeconfigs, logs) lives in $CONTROLPLANE_DIR, by
-# default <repo>/build/controlplane. The binaries come from hack/build-upstream.sh's cache.
+# default <repo>/build/controlplane. The binaries come from hack/build-upstream.sh's cache, the
+# node's images from hack/build-images.sh. With the real node the apiserver listens on the node's
+# bridge address (198.18.0.1), so that pods reach it through the `kubernetes` Service; without
+# it, on 127.0.0.1.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/.." && pwd)
 # shellcheck source=hack/versions.sh
 source "$here/versions.sh"
+# shellcheck source=hack/cluster-network.sh
+source "$here/cluster-network.sh"
 
 DIR=${CONTROLPLANE_DIR:-$repo/build/controlplane}
 # Pid files and kubeconfigs hold this path; a relative one would break once the caller cd's.
@@ -25,15 +38,18 @@ RUN=$DIR/run
 LOGS=$DIR/logs
 KUBECONFIG_ADMIN=$DIR/admin.kubeconfig
 
-# Start order; stopped in reverse.
-COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
+# Start order; stopped in reverse. The real node's components follow when it is enabled.
+CONTROL_PLANE_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 NODES=(kwok-node-0 kwok-node-1)
-SERVICE_CIDR=10.0.0.0/24
-# Pod and node addresses are fake (nothing routes to them) but must not overlap the service range:
-# kwok's own defaults (pods in 10.0.0.1/24) would hand out the apiserver's service IP to a pod.
-POD_CIDR=10.244.0.1/16
-NODE_IP_PREFIX=172.30.0.
+POD_CIDR=$KWOK_POD_CIDR
+NODE_IP_PREFIX=$KWOK_NODE_IP_PREFIX
+KWOK_TAINT_KEY=kwok.x-k8s.io/node
+KWOK_TAINT_VALUE=fake
+KWOK_TAINT_EFFECT=NoSchedule
 STOP_GRACE_SECONDS=15
+
+# shellcheck source=hack/node.sh
+source "$here/node.sh"
 
 log() { echo "[controlplane] $*" >&2; }
 
@@ -41,6 +57,7 @@ bin_of() {
   case $1 in
   etcd) echo "$ETCD_BIN/etcd" ;;
   kwok) echo "$KWOK_BIN/kwok" ;;
+  containerd) command -v containerd || echo /usr/bin/containerd ;;
   *) echo "$K8S_BIN/$1" ;;
   esac
 }
@@ -94,23 +111,34 @@ start() {
   local name=$1
   shift
   printf '%s\n' "$@" >"$RUN/$name.args"
+  start_command "$name" "$(bin_of "$name")" "$@"
+}
+
+# start_command NAME COMMAND...: like start, for a COMMAND that ends by exec'ing NAME's binary in
+# place (unshare, nsenter), so the pid recorded is still the component's own.
+start_command() {
+  local name=$1
+  shift
   # A background job of a non-interactive shell is not a process group leader, so setsid
   # calls setsid(2) and execs in place: $! is the component's own pid. The lock's file
   # descriptor is closed in the child, else the component would hold the lock for its lifetime.
-  setsid "$(bin_of "$name")" "$@" </dev/null >>"$LOGS/$name.log" 2>&1 {lock_fd}>&- &
+  setsid "$@" </dev/null >>"$LOGS/$name.log" 2>&1 {lock_fd}>&- &
   echo $! >"$RUN/$name.pid"
 }
 
 stop() {
-  local name=$1 pid
+  local name=$1 pid grace=$STOP_GRACE_SECONDS
+  # The apiserver's endpoint reconciler (with a real node) holds its shutdown for a long time to
+  # remove its own endpoint; the state is thrown away anyway.
+  [[ $name != kube-apiserver ]] || grace=5
   if alive "$name"; then
     pid=$(pid_of "$name")
     log "stopping $name (pid $pid)"
     kill -TERM "$pid" 2>/dev/null || true
-    local deadline=$((SECONDS + STOP_GRACE_SECONDS))
+    local deadline=$((SECONDS + grace))
     while ! pid_gone "$pid" && ((SECONDS < deadline)); do sleep 0.2; done
     if ! pid_gone "$pid"; then
-      log "$name did not exit within ${STOP_GRACE_SECONDS}s; sending SIGKILL"
+      log "$name did not exit within ${grace}s; sending SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
       while ! pid_gone "$pid"; do sleep 0.1; done
     fi
@@ -227,10 +255,10 @@ generate_pki() {
   mkdir -p "$PKI"
   chmod 700 "$PKI"
   new_ca ca registry-operator-controlplane-ca
-  # 10.0.0.1 is the first address of the service range: the `kubernetes` Service's ClusterIP,
-  # which in-cluster clients dial.
+  # The first address of the service range is the `kubernetes` Service's ClusterIP, which
+  # in-cluster clients dial; the node's address is where the apiserver listens with a real node.
   issue apiserver "/CN=kube-apiserver" serverAuth \
-    "IP:127.0.0.1,IP:10.0.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
+    "IP:127.0.0.1,IP:$NODE_IP,IP:$KUBERNETES_SERVICE_IP,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local"
   issue admin "/O=system:masters/CN=admin" clientAuth
   # Their own identities, so the bootstrap RBAC roles for these components apply as in a real
   # cluster (and the audit trail tells them apart).
@@ -246,6 +274,7 @@ generate_pki() {
   # requestheader-client-ca-file every few seconds, and aggregated APIs could not work.
   new_ca front-proxy-ca registry-operator-controlplane-front-proxy-ca
   CA=front-proxy-ca issue front-proxy-client "/CN=front-proxy-client" clientAuth
+  if $REAL_NODE; then node_generate_pki; fi
 }
 
 # write_kubeconfig FILE USER CERT_NAME: CA and client certificate embedded, so the file is
@@ -258,7 +287,7 @@ kind: Config
 clusters:
 - name: controlplane
   cluster:
-    server: https://127.0.0.1:$APISERVER_PORT
+    server: https://$APISERVER_HOST:$APISERVER_PORT
     certificate-authority-data: $(base64 -w0 <"$PKI/ca.crt")
 users:
 - name: $user
@@ -290,7 +319,7 @@ etcd_ready() {
 
 apiserver_get() {
   curl_q --cacert "$PKI/ca.crt" --cert "$PKI/admin.crt" --key "$PKI/admin.key" \
-    "https://127.0.0.1:$APISERVER_PORT$1"
+    "https://$APISERVER_HOST:$APISERVER_PORT$1"
 }
 
 apiserver_ready() { [[ $(apiserver_get /readyz) == ok ]]; }
@@ -324,16 +353,27 @@ start_etcd() {
 }
 
 start_apiserver() {
-  log "starting kube-apiserver on https://127.0.0.1:$APISERVER_PORT"
-  # --advertise-address=127.0.0.1: the machine may have no routable interface to pick from.
-  # But Endpoints/EndpointSlices refuse loopback addresses, so the apiserver's reconciler for the
-  # `kubernetes` Service's endpoints would fail (and log an error) every 10 s:
-  # --endpoint-reconciler-type=none. Nothing in this cluster dials 10.0.0.1 (pods are fake).
+  log "starting kube-apiserver on https://$APISERVER_HOST:$APISERVER_PORT"
+  # With the real node the apiserver listens and advertises on the node's bridge address, so the
+  # `kubernetes` Service's endpoints point there and pods reach it. Without it, on loopback; but
+  # Endpoints refuse loopback addresses, so the endpoint reconciler would fail every 10 s:
+  # --endpoint-reconciler-type=none (nothing dials the Service then: pods are fake).
   # --etcd-compaction-interval=10s (default 5m): old revisions disappear quickly, so tests can
   # see a watch resumed from a compacted resourceVersion answered with 410 Gone.
+  local node_flags=(--endpoint-reconciler-type=none)
+  if $REAL_NODE; then
+    # kubelets are reached by address (the node name is in no DNS), with the apiserver's own
+    # client identity, and their serving certificate is checked against the cluster CA.
+    node_flags=(
+      --kubelet-preferred-address-types=InternalIP
+      --kubelet-client-certificate="$PKI/apiserver-kubelet-client.crt"
+      --kubelet-client-key="$PKI/apiserver-kubelet-client.key"
+      --kubelet-certificate-authority="$PKI/ca.crt"
+    )
+  fi
   start kube-apiserver \
-    --advertise-address=127.0.0.1 \
-    --bind-address=127.0.0.1 \
+    --advertise-address="$APISERVER_HOST" \
+    --bind-address="$APISERVER_HOST" \
     --secure-port="$APISERVER_PORT" \
     --etcd-servers="http://127.0.0.1:$ETCD_PORT" \
     --tls-cert-file="$PKI/apiserver.crt" \
@@ -344,6 +384,7 @@ start_apiserver() {
     --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --authorization-mode=Node,RBAC \
+    --enable-admission-plugins=NodeRestriction \
     --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
     --requestheader-allowed-names=front-proxy-client \
     --requestheader-username-headers=X-Remote-User \
@@ -351,7 +392,7 @@ start_apiserver() {
     --requestheader-extra-headers-prefix=X-Remote-Extra- \
     --proxy-client-cert-file="$PKI/front-proxy-client.crt" \
     --proxy-client-key-file="$PKI/front-proxy-client.key" \
-    --endpoint-reconciler-type=none \
+    "${node_flags[@]}" \
     --etcd-compaction-interval=10s \
     --allow-privileged=true \
     --cert-dir="$PKI" \
@@ -368,27 +409,44 @@ restart_apiserver_process() {
 
 start_controller_manager() {
   log "starting kube-controller-manager on https://127.0.0.1:$KCM_PORT"
-  local kc=$DIR/kube-controller-manager.kubeconfig
+  local kc=$DIR/kube-controller-manager.kubeconfig pki=$PKI as_user=()
+  if $REAL_NODE; then
+    # kcm's hostpath provisioner (the local cluster's default StorageClass) makes each volume a
+    # directory with mode 0750 owned by kcm's own user, and hostPath volumes get no fsGroup. So
+    # kcm runs as the UID that the images here and the operator's pods use: their volumes are
+    # then writable by them, as on a cluster whose storage honours fsGroup. It gets copies of
+    # the files it reads, since the PKI directory is root's alone.
+    pki=$DIR/kube-controller-manager/pki
+    mkdir -p "$pki"
+    cp "$PKI"/{ca.crt,ca.key,sa.key} "$pki/"
+    cp "$kc" "$DIR/kube-controller-manager/kubeconfig"
+    kc=$DIR/kube-controller-manager/kubeconfig
+    chown -R "$VOLUME_UID:$VOLUME_UID" "$DIR/kube-controller-manager"
+    as_user=(setpriv --reuid="$VOLUME_UID" --regid="$VOLUME_UID" --clear-groups --)
+  fi
   # --use-service-account-credentials: each controller acts as its own service account, as in
   # a real cluster, so RBAC mistakes in tests show up the same way. --flex-volume-plugin-dir:
   # the default, /usr/libexec/kubernetes/kubelet-plugins/volume/exec, is created on the host.
-  start kube-controller-manager \
-    --kubeconfig="$kc" \
-    --authentication-kubeconfig="$kc" \
-    --authorization-kubeconfig="$kc" \
-    --bind-address=127.0.0.1 \
-    --secure-port="$KCM_PORT" \
-    --cert-dir="$DIR/kube-controller-manager" \
-    --leader-elect=false \
-    --controllers='*' \
-    --use-service-account-credentials=true \
-    --root-ca-file="$PKI/ca.crt" \
-    --service-account-private-key-file="$PKI/sa.key" \
-    --cluster-signing-cert-file="$PKI/ca.crt" \
-    --cluster-signing-key-file="$PKI/ca.key" \
-    --service-cluster-ip-range="$SERVICE_CIDR" \
-    --flex-volume-plugin-dir="$DIR/kube-controller-manager/flexvolume" \
+  local args=(
+    --kubeconfig="$kc"
+    --authentication-kubeconfig="$kc"
+    --authorization-kubeconfig="$kc"
+    --bind-address=127.0.0.1
+    --secure-port="$KCM_PORT"
+    --cert-dir="$DIR/kube-controller-manager"
+    --leader-elect=false
+    --controllers='*'
+    --use-service-account-credentials=true
+    --root-ca-file="$pki/ca.crt"
+    --service-account-private-key-file="$pki/sa.key"
+    --cluster-signing-cert-file="$pki/ca.crt"
+    --cluster-signing-key-file="$pki/ca.key"
+    --service-cluster-ip-range="$SERVICE_CIDR"
+    --flex-volume-plugin-dir="$DIR/kube-controller-manager/flexvolume"
+    --enable-hostpath-provisioner=true
     --profiling=false
+  )
+  start_command kube-controller-manager "${as_user[@]}" "$(bin_of kube-controller-manager)" "${args[@]}"
 }
 
 start_scheduler() {
@@ -436,9 +494,10 @@ create_nodes() {
   for i in "${!NODES[@]}"; do
     name=${NODES[i]}
     log "creating fake node $name"
-    # Nodes accept status on create. No taint, so pods need no toleration to land here;
-    # kwok fills in conditions (Ready) and node info. Each node gets its own address so that
-    # hostNetwork pods on different nodes differ.
+    # Nodes accept status on create; kwok fills in conditions (Ready) and node info. Each node
+    # gets its own address so that hostNetwork pods on different nodes differ. Beside a real
+    # node they are tainted, so that only pods that tolerate it (scale tests) land here and
+    # everything else really runs.
     kubectl apply -f - >/dev/null <<EOF
 apiVersion: v1
 kind: Node
@@ -453,6 +512,10 @@ metadata:
     kubernetes.io/os: linux
     kubernetes.io/hostname: $name
     node-role.kubernetes.io/agent: ""
+$(if $REAL_NODE; then
+      printf 'spec:\n  taints:\n  - {key: %s, value: %s, effect: %s}\n' \
+        "$KWOK_TAINT_KEY" "$KWOK_TAINT_VALUE" "$KWOK_TAINT_EFFECT"
+    fi)
 status:
   addresses:
   - type: InternalIP
@@ -478,8 +541,9 @@ nodes_ready() {
   done
 }
 
-# The proof that matters to tests: a Deployment's pod is scheduled onto a kwok node and reported
-# Ready. Needs the scheduler, kcm (ReplicaSet controller, untainting nodes) and kwok together.
+# The proof that matters to tests: a Deployment's pod is scheduled and reported Ready: on the real
+# node (a real sandbox and container) when there is one, else on a kwok node. Needs the scheduler,
+# kcm (ReplicaSet controller, untainting nodes) and the node together.
 smoke_test() {
   local ns=controlplane-smoke-$RANDOM
   log "checking that a pod becomes Ready (namespace $ns)"
@@ -505,10 +569,27 @@ smoke_test() {
 # ---------------------------------------------------------------------------------------------
 # Commands
 
+# REAL_NODE (true/false) decides the components and the apiserver's address; `up` takes it from
+# its flag and records it in ports.env, the other commands read it back.
+set_topology() {
+  REAL_NODE=false
+  [[ $1 != true ]] || REAL_NODE=true
+  COMPONENTS=("${CONTROL_PLANE_COMPONENTS[@]}")
+  APISERVER_HOST=127.0.0.1
+  if $REAL_NODE; then
+    COMPONENTS+=("${NODE_COMPONENTS[@]}")
+    APISERVER_HOST=$NODE_IP
+  fi
+}
+set_topology false
+
+# recorded_real_node: the REAL_NODE a running cluster was started with ("" if none).
+recorded_real_node() { [[ -f $DIR/ports.env ]] && sed -n 's/^REAL_NODE=//p' "$DIR/ports.env"; }
+
 all_running() {
   local c
+  [[ $(recorded_real_node) == "$REAL_NODE" ]] || return 1
   for c in "${COMPONENTS[@]}"; do alive "$c" || return 1; done
-  [[ -f $DIR/ports.env ]] || return 1
   load_ports
   apiserver_ready
 }
@@ -516,6 +597,7 @@ all_running() {
 ensure_binaries() {
   local c
   for c in "${COMPONENTS[@]}" kubectl; do
+    [[ $c != containerd ]] || continue
     if [[ ! -x $(bin_of "$c") ]]; then
       log "missing $(bin_of "$c"); building upstream binaries (hack/build-upstream.sh)"
       "$here/build-upstream.sh"
@@ -524,8 +606,34 @@ ensure_binaries() {
   done
 }
 
+ensure_node_tools() {
+  local tool missing=()
+  for tool in containerd runc ctr unshare nsenter iptables ip6tables ip conntrack dig buildah; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+  [[ -x /usr/lib/cni/bridge ]] || missing+=(/usr/lib/cni/bridge)
+  if ((${#missing[@]})); then
+    log "error: the real node needs ${missing[*]} (hack/install-deps.sh installs them)"
+    exit 1
+  fi
+  [[ $(id -u) -eq 0 ]] || {
+    log "error: the real node needs root (bridge, iptables, mounts); use --no-real-node without"
+    exit 1
+  }
+}
+
 cmd_up() {
+  local real_node=true
+  while (($#)); do
+    case $1 in
+    --no-real-node) real_node=false ;;
+    *) usage ;;
+    esac
+    shift
+  done
+  set_topology "$real_node"
   ensure_binaries
+  if $REAL_NODE; then ensure_node_tools; fi
   lock
   if all_running; then
     log "already running in $DIR"
@@ -534,24 +642,31 @@ cmd_up() {
   fi
   local begin=$SECONDS
   log "starting a fresh control plane in $DIR"
-  stop_all
+  stop_everything
   remove_state
   rm -rf "$LOGS"
   mkdir -p "$RUN" "$LOGS" "$DIR/kube-controller-manager" "$DIR/kube-scheduler"
   # From here on, any failure stops what was started (logs stay for inspection).
-  trap 'rc=$?; if ((rc != 0)); then log "up failed; stopping what was started (logs in $LOGS)"; stop_all; fi' EXIT
+  trap 'rc=$?; if ((rc != 0)); then log "up failed; stopping what was started (logs in $LOGS)"; stop_everything; fi' EXIT
 
   local ports
-  read -r -a ports <<<"$(pick_ports 6)"
+  read -r -a ports <<<"$(pick_ports 10)"
   cat >"$DIR/ports.env" <<EOF
+REAL_NODE=$REAL_NODE
 ETCD_PORT=${ports[0]}
 ETCD_PEER_PORT=${ports[1]}
 APISERVER_PORT=${ports[2]}
 KCM_PORT=${ports[3]}
 SCHEDULER_PORT=${ports[4]}
 KWOK_PORT=${ports[5]}
+KUBELET_PORT=${ports[6]}
+KUBELET_HEALTHZ_PORT=${ports[7]}
+PROXY_HEALTHZ_PORT=${ports[8]}
+PROXY_METRICS_PORT=${ports[9]}
 EOF
   load_ports
+  # The apiserver listens on the node's bridge, so the bridge comes first.
+  if $REAL_NODE; then node_network_up; fi
 
   log "generating certificates"
   generate_pki
@@ -574,10 +689,21 @@ EOF
   wait_for kwok 90 "nodes ${NODES[*]} to be Ready" nodes_ready
   wait_for kube-controller-manager 90 "the default ServiceAccount in namespace default" \
     kubectl -n default get serviceaccount default
+  if $REAL_NODE; then node_up; fi
   smoke_test
+  if $REAL_NODE; then node_wait_for_dns; fi
 
   trap - EXIT
   log "control plane ready in $((SECONDS - begin))s; kubeconfig: $KUBECONFIG_ADMIN"
+}
+
+# Stops every component, and removes what the real node created on the machine if this state
+# directory owns it (or left it behind: a crash leaves no process to ask).
+stop_everything() {
+  if [[ -d $NODE_DIR || $(cat "$NODE_OWNER" 2>/dev/null) == "$DIR" ]]; then
+    node_cleanup
+  fi
+  stop_all
 }
 
 cmd_down() {
@@ -586,7 +712,8 @@ cmd_down() {
     return 0
   fi
   lock
-  stop_all
+  set_topology true # every component this directory may have started
+  stop_everything
   remove_state
   log "stopped; logs kept in $LOGS"
 }
@@ -599,6 +726,7 @@ cmd_env() {
 
 cmd_status() {
   local c ok=0
+  set_topology "$(recorded_real_node || echo false)"
   for c in "${COMPONENTS[@]}"; do
     if alive "$c"; then
       printf '%-24s running (pid %s)\n' "$c" "$(pid_of "$c")"
@@ -647,16 +775,31 @@ cmd_restart_apiserver() {
   log "kube-apiserver ready again after $((SECONDS - begin))s; version: $(apiserver_version)"
 }
 
+cmd_load_images() {
+  [[ $(recorded_real_node) == true ]] && alive containerd || {
+    log "error: no real node runs from $DIR (run: $0 up)"
+    exit 1
+  }
+  "$here/build-images.sh" --load "$CONTAINERD_SOCKET" "$@"
+}
+
 usage() {
   sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//' >&2
   exit 2
 }
 
 case ${1:-} in
-up) cmd_up ;;
+up)
+  shift
+  cmd_up "$@"
+  ;;
 down) cmd_down ;;
 env) cmd_env ;;
 status) cmd_status ;;
 restart-apiserver) cmd_restart_apiserver ;;
+load-images)
+  shift
+  cmd_load_images "$@"
+  ;;
 *) usage ;;
 esac
