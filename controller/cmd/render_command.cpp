@@ -45,9 +45,11 @@ kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs 
   inputs.httpSecret = *secret;
   if (config->spec.tls.mode == registry::TlsMode::Auto &&
       inputs.platform.platform == registry::Platform::Kubernetes) {
-    auto tls = registry::issueRegistryTls(*config, std::chrono::system_clock::now());
+    auto tls = registry::ensureTls({}, registry::registryDnsNames(*config),
+                                   std::chrono::system_clock::now(), registry::TlsPolicy{});
     if (!tls) return tls.error();
-    inputs.tls = *tls;
+    inputs.tls = tls->serving;
+    inputs.ca = tls->ca;
   }
   return registry::desiredObjects(*config, inputs);
 }

@@ -52,6 +52,20 @@ std::optional<kube::Json> buildTlsSecret(const RegistryConfig& config, const Inp
   return secret;
 }
 
+std::optional<kube::Json> buildCaKeySecret(const RegistryConfig& config, const Inputs& inputs) {
+  if (!operatorIssuesTls(config, inputs) || !inputs.ca) return std::nullopt;
+  kube::Json secret =
+      newOwnedObject(config, "v1", "Secret", caKeySecretName(config), kComponentRegistry);
+  secret["type"] = "Opaque";
+  kube::Json data = {{kCaKey, kube::base64Encode(inputs.ca->certPem)},
+                     {kCaKeyKey, kube::base64Encode(inputs.ca->keyPem)}};
+  if (!inputs.ca->previousCertPem.empty()) {
+    data[kPreviousCaKey] = kube::base64Encode(inputs.ca->previousCertPem);
+  }
+  secret["data"] = std::move(data);
+  return secret;
+}
+
 std::optional<kube::Json> buildCaConfigMap(const RegistryConfig& config, const Inputs& inputs) {
   if (config.spec.tls.mode != TlsMode::Auto) return std::nullopt;
   kube::Json config_map =
@@ -59,6 +73,10 @@ std::optional<kube::Json> buildCaConfigMap(const RegistryConfig& config, const I
   if (inputs.platform.platform == Platform::OpenShift) {
     // service-ca fills in `service-ca.crt`; the operator must not own (and so fight over) data.
     config_map["metadata"]["annotations"] = {{"service.beta.openshift.io/inject-cabundle", "true"}};
+    return config_map;
+  }
+  if (inputs.ca && operatorIssuesTls(config, inputs)) {
+    config_map["data"] = {{kCaKey, caBundle(*inputs.ca)}};
     return config_map;
   }
   if (!inputs.tls) return std::nullopt;

@@ -16,7 +16,7 @@ namespace registry {
 // the app.kubernetes.io labels and (when the CR has a uid) a controller ownerReference.
 // managementState is not looked at here: the reconciler decides whether to apply or delete.
 
-// Everything, dependencies first: ServiceAccount, Secrets (N-private, N-config, N-tls),
+// Everything, dependencies first: ServiceAccount, Secrets (N-private, N-config, N-ca-key, N-tls),
 // ConfigMap N-ca, PVC, Service, Deployment, Ingresses or Routes, CronJob, PodDisruptionBudget.
 // Fails only when the user's config bundle is malformed (kind Invalid, naming
 // spec.configBundleSecret). The Deployment's config hash equals configHash() of the same input.
@@ -34,8 +34,13 @@ kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
 // N-tls (kubernetes.io/tls) when the operator issues TLS: mode Auto on Kubernetes and material
 // in Inputs.tls. (On OpenShift service-ca writes N-tls; with mode Secret the user owns it.)
 std::optional<kube::Json> buildTlsSecret(const RegistryConfig& config, const Inputs& inputs);
-// N-ca: the CA clients trust. Kubernetes: ca.crt from Inputs.tls; OpenShift: empty and annotated
-// for service-ca to inject service-ca.crt.
+// N-ca-key (Opaque) when the operator issues TLS and Inputs.ca is set: the operator's CA
+// (ca.crt), its key (ca.key) and, during a rotation's overlap, the previous CA (previous-ca.crt).
+// No pod mounts it.
+std::optional<kube::Json> buildCaKeySecret(const RegistryConfig& config, const Inputs& inputs);
+// N-ca: the CA clients trust. Kubernetes: ca.crt = caBundle(Inputs.ca) (current CA, then the
+// previous one during a rotation's overlap), or Inputs.tls's CA when there is no Inputs.ca;
+// OpenShift: empty and annotated for service-ca to inject service-ca.crt.
 std::optional<kube::Json> buildCaConfigMap(const RegistryConfig& config, const Inputs& inputs);
 // N-storage when storage is pvc without an explicit claim.
 std::optional<kube::Json> buildStorageClaim(const RegistryConfig& config);

@@ -18,6 +18,9 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   add(buildServiceAccount(config));
   add(buildPrivateSecret(config, inputs));
   add(buildConfigSecret(config, inputs, kube::jsonToYaml(rendered.value())));
+  // The CA's key before the certificate it signs: should the second apply fail, the next
+  // reconcile re-signs with the stored CA instead of finding a certificate whose CA is lost.
+  add(buildCaKeySecret(config, inputs));
   add(buildTlsSecret(config, inputs));
   add(buildCaConfigMap(config, inputs));
   add(buildStorageClaim(config));

@@ -66,33 +66,54 @@ kube::Result<std::string> httpSecretFor(const RegistryConfig& config, const Obje
   return generateHttpSecret();
 }
 
-// Operator-issued TLS (mode Auto on Kubernetes): reuse N-tls while it is sound. The CA is read
-// from N-tls's own ca.crt (not from ConfigMap N-ca, which another watch feeds), so that one
-// object always holds a consistent set.
-std::optional<TlsMaterial> soundTls(const RegistryConfig& config, const kube::Json& secret,
-                                    std::chrono::system_clock::time_point now) {
-  TlsMaterial material;
-  material.certPem = secretValue(secret, kTlsCertKey).value_or("");
-  material.keyPem = secretValue(secret, kTlsKeyKey).value_or("");
-  material.caPem = secretValue(secret, kCaKey).value_or("");
-  if (tlsMaterialProblem(material, serviceDnsNames(config), now)) return std::nullopt;
-  return material;
+// What N-ca-key and N-tls hold, read from the cache or (live) from the API server.
+kube::Result<StoredTls> storedTls(const RegistryConfig& config, const ObjectSource& source,
+                                  bool live) {
+  auto read = [&](const std::string& name) {
+    return live ? source.liveSecret(config.namespace_, name)
+                : source.secret(config.namespace_, name);
+  };
+  StoredTls stored;
+  auto ca = read(caKeySecretName(config));
+  if (!ca) return ca.error();
+  if (*ca) {
+    stored.ca.certPem = secretValue(**ca, kCaKey).value_or("");
+    stored.ca.keyPem = secretValue(**ca, kCaKeyKey).value_or("");
+    stored.ca.previousCertPem = secretValue(**ca, kPreviousCaKey).value_or("");
+  }
+  auto tls = read(tlsSecretName(config));
+  if (!tls) return tls.error();
+  if (*tls) {
+    stored.serving.certPem = secretValue(**tls, kTlsCertKey).value_or("");
+    stored.serving.keyPem = secretValue(**tls, kTlsKeyKey).value_or("");
+    stored.serving.caPem = secretValue(**tls, kCaKey).value_or("");
+  }
+  return stored;
 }
 
-kube::Result<TlsMaterial> issuedTlsFor(const RegistryConfig& config, const ObjectSource& source,
-                                       std::chrono::system_clock::time_point now) {
-  auto cached = source.secret(config.namespace_, tlsSecretName(config));
+// True when `decision` keeps what is stored byte for byte (nothing to write).
+bool keepsStored(const TlsDecision& decision, const StoredTls& stored) {
+  return decision.action == TlsAction::Reuse &&
+         decision.previousCaPem == stored.ca.previousCertPem &&
+         (stored.ca.certPem.empty() || stored.serving.caPem == stored.ca.certPem);
+}
+
+// Operator-issued TLS (mode Auto on Kubernetes), see tls_issuer.h.
+kube::Result<TlsOutcome> issuedTlsFor(const RegistryConfig& config, const ObjectSource& source,
+                                      std::chrono::system_clock::time_point now,
+                                      const TlsPolicy& policy) {
+  const std::vector<std::string> names = registryDnsNames(config);
+  auto cached = storedTls(config, source, false);
   if (!cached) return cached.error();
-  if (*cached) {
-    if (auto material = soundTls(config, **cached, now)) return *material;
+  if (keepsStored(decideTls(*cached, names, now, policy), *cached)) {
+    return ensureTls(*cached, names, now, policy);
   }
-  // Before issuing, make sure the API server's copy is not sound either (the cache may lag).
-  auto live = source.liveSecret(config.namespace_, tlsSecretName(config));
+  // Before issuing or changing anything, decide again on the API server's copies: the cache
+  // may lag a write made a moment ago, and deciding on the stale copy would issue a second CA
+  // or certificate and roll the pods for nothing.
+  auto live = storedTls(config, source, true);
   if (!live) return live.error();
-  if (*live) {
-    if (auto material = soundTls(config, **live, now)) return *material;
-  }
-  return issueRegistryTls(config, now);
+  return ensureTls(*live, names, now, policy);
 }
 
 }  // namespace
@@ -128,6 +149,7 @@ std::optional<std::string> secretValue(const kube::Json& secret, const std::stri
 
 kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const ObjectSource& source,
                                           const PlatformOptions& platform,
+                                          const TlsPolicy& tls_policy,
                                           std::chrono::system_clock::time_point now) {
   GatheredInputs out;
   out.inputs.platform = platform;
@@ -147,9 +169,12 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
   }
 
   if (spec.tls.mode == TlsMode::Auto && platform.platform == Platform::Kubernetes) {
-    auto tls = issuedTlsFor(config, source, now);
+    auto tls = issuedTlsFor(config, source, now, tls_policy);
     if (!tls) return tls.error();
-    out.inputs.tls = *tls;
+    out.inputs.tls = tls->serving;
+    out.inputs.ca = tls->ca;
+    out.tlsDecision = tls->decision;
+    out.tlsRecheckAt = tls->nextCheck;
   } else if (spec.tls.mode != TlsMode::Disabled) {
     // The user's Secret (mode Secret) or service-ca's (OpenShift): read only for the hash, so
     // that a renewed certificate rolls the pods.

@@ -10,6 +10,7 @@
 #include "registry/inputs.h"
 #include "registry/registry_config.h"
 #include "registry/registry_status.h"
+#include "registry/tls_issuer.h"
 #include "runtime/store.h"
 
 namespace registry {
@@ -39,14 +40,23 @@ struct GatheredInputs {
   // Inputs that are missing or unusable (a referenced Secret that does not exist, a key that is
   // not there): the reconciler reports them as Degraded and applies nothing.
   std::vector<Problem> problems;
+  // Operator-issued TLS only (mode Auto on Kubernetes): what was decided and why, and when the
+  // material next needs a look (renewal, rotation, the previous CA's expiry; tls_issuer.h). The
+  // reconciler requeues for then.
+  std::optional<TlsDecision> tlsDecision;
+  std::optional<std::chrono::system_clock::time_point> tlsRecheckAt;
 };
 
 // Collects everything the builders need besides the CR (DESIGN.md §3 config-hash inputs):
-// the generated httpSecret (generated once if N-private has none), the operator-issued TLS
-// material (issued if N-tls is missing, broken or about to expire), and the user's Secrets.
+// the generated httpSecret (generated once if N-private has none), the operator-issued CA and
+// serving certificate (N-ca-key, N-tls: issued, renewed and rotated by ensureTls under
+// `tls_policy`, see tls_issuer.h), and the user's Secrets. Whenever the cached N-private,
+// N-ca-key or N-tls would lead to generating or changing anything, they are read again from the
+// API server first, so a lagging cache never causes a second httpSecret, CA or certificate.
 // API errors are returned as errors (retry); missing user input becomes a Problem.
 kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const ObjectSource& source,
                                           const PlatformOptions& platform,
+                                          const TlsPolicy& tls_policy,
                                           std::chrono::system_clock::time_point now);
 
 // The decoded value of `key` in a Secret's data, if present and valid base64.

@@ -20,6 +20,11 @@ struct Inputs {
   // Serving certificate material: the operator-issued one (tls Auto on Kubernetes), or the
   // contents of the user's / service-ca's Secret, passed only so that it enters the config hash.
   std::optional<TlsMaterial> tls;
+  // The operator's CA (tls Auto on Kubernetes; tls_issuer.h): written to Secret N-ca-key, its
+  // bundle (current + previous CA) to ConfigMap N-ca. Absent while an N-tls made by an earlier
+  // version is served without a stored CA key; N-ca then carries tls->caPem. Not part of the
+  // config hash: the pods do not read it.
+  std::optional<CaMaterial> ca;
   // Contents of the `htpasswd` key of spec.auth.htpasswdSecret (auth type Htpasswd).
   std::optional<std::string> htpasswd;
   // Certificate bundle that verifies tokens of the auth server (auth type Kubernetes); written

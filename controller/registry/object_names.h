@@ -13,6 +13,8 @@ inline std::string privateSecretName(const RegistryConfig& c) { return c.name + 
 inline std::string configSecretName(const RegistryConfig& c) { return c.name + "-config"; }
 inline std::string tlsSecretName(const RegistryConfig& c) { return c.name + "-tls"; }
 inline std::string caConfigMapName(const RegistryConfig& c) { return c.name + "-ca"; }
+// The operator's CA and its key (tls mode Auto on Kubernetes; tls_issuer.h).
+inline std::string caKeySecretName(const RegistryConfig& c) { return c.name + "-ca-key"; }
 inline std::string storageClaimName(const RegistryConfig& c) {
   return c.spec.storage.pvc() != nullptr && !c.spec.storage.pvc()->claim.empty()
              ? c.spec.storage.pvc()->claim
@@ -29,7 +31,7 @@ inline std::string servingSecretName(const RegistryConfig& c) {
   return c.spec.tls.mode == TlsMode::Secret ? c.spec.tls.secretName : tlsSecretName(c);
 }
 
-// Keys of N-private, N-config, N-tls and N-ca.
+// Keys of N-private, N-config, N-tls, N-ca-key and N-ca.
 inline constexpr const char* kHttpSecretKey = "httpSecret";
 inline constexpr const char* kConfigKey = "config.yml";
 inline constexpr const char* kHtpasswdKey = "htpasswd";
@@ -37,6 +39,8 @@ inline constexpr const char* kTokenCertKey = "token-ca.crt";
 inline constexpr const char* kTlsCertKey = "tls.crt";
 inline constexpr const char* kTlsKeyKey = "tls.key";
 inline constexpr const char* kCaKey = "ca.crt";
+inline constexpr const char* kCaKeyKey = "ca.key";                // N-ca-key: the CA's key
+inline constexpr const char* kPreviousCaKey = "previous-ca.crt";  // N-ca-key: rotated-out CA
 // service-ca writes the CA bundle under this key of an annotated ConfigMap (OpenShift).
 inline constexpr const char* kServiceCaKey = "service-ca.crt";
 

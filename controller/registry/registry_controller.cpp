@@ -79,8 +79,8 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
     for (const auto& owned : ownedKinds(options.platform.platform)) {
       caches.owned[owned.kind] = controller->store(resourceOf(owned));
     }
-    auto reconciler = std::make_shared<RegistryReconciler>(client, options.platform, caches,
-                                                           &manager.events(), manager.clock());
+    auto reconciler = std::make_shared<RegistryReconciler>(
+        client, options.platform, caches, &manager.events(), manager.clock(), options.tls);
     manager.add(controller,
                 [reconciler](const runtime::ObjectKey& key) { return reconciler->reconcile(key); });
   }

@@ -5,12 +5,15 @@
 #include <vector>
 
 #include "registry/platform.h"
+#include "registry/tls_issuer.h"
 #include "runtime/manager.h"
 
 namespace registry {
 
 struct RegistryControllerOptions {
   PlatformOptions platform;
+  // Lifetimes of operator-issued certificates (tls mode Auto on Kubernetes; tls_issuer.h).
+  TlsPolicy tls;
   // Namespaces to watch; empty: all namespaces.
   std::vector<std::string> namespaces;
   int workers = 2;

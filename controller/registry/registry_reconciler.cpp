@@ -62,11 +62,26 @@ kube::Resource resourceFor(const std::string& api_version, const std::string& ki
   return kube::Resource{};
 }
 
+runtime::Clock::Duration tlsRequeueDelay(
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
+    runtime::Clock::Duration resync) {
+  if (!tls_recheck_at) return resync;
+  constexpr auto kSecond = std::chrono::seconds(1);
+  if (*tls_recheck_at <= now) return std::min<runtime::Clock::Duration>(kSecond, resync);
+  // Compare in whole seconds: far-off times (years) stay far from the duration type's limits.
+  auto until = std::chrono::ceil<std::chrono::seconds>(*tls_recheck_at - now) + kSecond;
+  auto resync_seconds = std::chrono::ceil<std::chrono::seconds>(resync);
+  if (until >= resync_seconds) return resync;
+  return std::chrono::duration_cast<runtime::Clock::Duration>(until);
+}
+
 RegistryReconciler::RegistryReconciler(kube::ClientPtr client, PlatformOptions platform,
                                        Caches caches, runtime::EventRecorder* events,
-                                       runtime::ClockPtr clock)
+                                       runtime::ClockPtr clock, TlsPolicy tls_policy)
     : client_(std::move(client)),
       platform_(std::move(platform)),
+      tls_policy_(tls_policy),
       caches_(std::move(caches)),
       events_(events),
       clock_(std::move(clock)) {}
@@ -121,7 +136,8 @@ runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json&
 runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& cr,
                                                               const RegistryConfig& config) {
   ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"));
-  auto gathered = gatherInputs(config, source, platform_, clock_->wallNow());
+  const auto now = clock_->wallNow();
+  auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
   if (!gathered) return gathered.error();
 
   StatusObservation observation;
@@ -155,6 +171,15 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     }
     if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
       return deleted.error();
+    if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
+      // What was decided and why: certificates and times, never key material.
+      const auto& decision = *gathered->tlsDecision;
+      spdlog::info("registryconfig {}: TLS {}: {}", kube::keyOf(cr), toString(decision.action),
+                   decision.reason);
+      if (events_) {
+        events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
+      }
+    }
   } else {
     // Keep what runs: rolling pods onto a configuration without the user's input is worse.
     for (const auto& problem : gathered->problems) {
@@ -171,7 +196,8 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   auto deployment = liveDeployment(config);
   observation.deployment = deployment.get();
   if (auto written = writeStatus(cr, observation); !written) return written.error();
-  return runtime::Action::requeueAfter(kResync);
+  // Renewal and rotation happen on time without any other event.
+  return runtime::Action::requeueAfter(tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync));
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <chrono>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,7 @@
 #include "registry/platform.h"
 #include "registry/registry_config.h"
 #include "registry/registry_status.h"
+#include "registry/tls_issuer.h"
 #include "runtime/clock.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
@@ -20,7 +23,8 @@ namespace registry {
 // Turns one RegistryConfig into its objects (DESIGN.md §4): computes the desired objects from
 // the CR alone (pure builders), applies with server-side apply only those that differ from the
 // cache, deletes owned objects no longer wanted, and writes status only when it changed. A
-// reconcile with nothing to change makes zero write requests.
+// reconcile with nothing to change makes zero write requests. It asks to run again after its
+// resync period, or sooner when operator-issued TLS material is next due (tlsRequeueDelay).
 class RegistryReconciler {
  public:
   struct Caches {
@@ -30,7 +34,8 @@ class RegistryReconciler {
   };
 
   RegistryReconciler(kube::ClientPtr client, PlatformOptions platform, Caches caches,
-                     runtime::EventRecorder* events, runtime::ClockPtr clock);
+                     runtime::EventRecorder* events, runtime::ClockPtr clock,
+                     TlsPolicy tls_policy = {});
 
   runtime::ReconcileResult reconcile(const runtime::ObjectKey& key);
 
@@ -54,6 +59,7 @@ class RegistryReconciler {
 
   kube::ClientPtr client_;
   PlatformOptions platform_;
+  TlsPolicy tls_policy_;
   Caches caches_;
   runtime::EventRecorder* events_;
   runtime::ClockPtr clock_;
@@ -61,6 +67,14 @@ class RegistryReconciler {
   // "Kind/namespace/name" → (applied hash, resourceVersion the apply returned).
   std::map<std::string, std::pair<std::string, std::string>> applied_;
 };
+
+// How long to wait before the next reconcile: `resync`, or less when operator-issued TLS must be
+// looked at again at `tls_recheck_at` (then one second past it, so the threshold has surely
+// passed, and never less than one second, so a moment already past cannot spin the loop).
+runtime::Clock::Duration tlsRequeueDelay(
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
+    runtime::Clock::Duration resync);
 
 // Resource (group/version/plural) of an object the builders produce, by apiVersion and kind.
 kube::Resource resourceFor(const std::string& api_version, const std::string& kind);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ctime>
 #include <memory>
+#include <utility>
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
@@ -12,7 +13,9 @@
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
+#include "registry/duration.h"
 #include "registry/hostnames.h"
+#include "runtime/time_format.h"
 
 namespace registry {
 namespace {
@@ -76,7 +79,7 @@ std::string commonName(const std::string& name) { return name.substr(0, 64); }
 struct CertificateSpec {
   std::string commonName;
   std::time_t notBefore;
-  std::chrono::hours validity;
+  std::time_t notAfter;
   bool ca;
   std::vector<std::string> dnsNames;
 };
@@ -91,10 +94,8 @@ CertPtr makeCertificate(const CertificateSpec& spec, EVP_PKEY* key, X509* issuer
       BN_to_ASN1_INTEGER(serial.get(), X509_get_serialNumber(cert.get())) == nullptr) {
     return nullptr;
   }
-  std::time_t start = spec.notBefore;
-  long validity_seconds = static_cast<long>(spec.validity.count()) * 3600;
-  if (X509_time_adj_ex(X509_getm_notBefore(cert.get()), 0, 0, &start) == nullptr ||
-      X509_time_adj_ex(X509_getm_notAfter(cert.get()), 0, validity_seconds, &start) == nullptr) {
+  if (ASN1_TIME_set(X509_getm_notBefore(cert.get()), spec.notBefore) == nullptr ||
+      ASN1_TIME_set(X509_getm_notAfter(cert.get()), spec.notAfter) == nullptr) {
     return nullptr;
   }
   X509_NAME* subject = X509_get_subject_name(cert.get());
@@ -127,64 +128,183 @@ CertPtr makeCertificate(const CertificateSpec& spec, EVP_PKEY* key, X509* issuer
 }
 
 CertPtr parseCertificate(const std::string& pem) {
+  if (pem.empty()) return nullptr;
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return nullptr;
-  return CertPtr(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  CertPtr cert(PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  return cert;
 }
 
 KeyPtr parseKey(const std::string& pem) {
+  if (pem.empty()) return nullptr;
   BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
   if (!bio) return nullptr;
-  return KeyPtr(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  KeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr));
+  ERR_clear_error();
+  return key;
+}
+
+using TimePoint = std::chrono::system_clock::time_point;
+
+// How long before "now" a certificate starts, for clocks that run a little slow: an hour, but
+// at most a tenth of a short lifetime (so that a 10-minute certificate is not born due).
+std::chrono::seconds backdate(std::chrono::seconds validity) {
+  return std::min<std::chrono::seconds>(std::chrono::hours(1), validity / 10);
+}
+
+std::time_t toTimeT(TimePoint time) { return std::chrono::system_clock::to_time_t(time); }
+
+std::optional<TimePoint> timeOf(const ASN1_TIME* time) {
+  std::tm tm{};
+  if (time == nullptr || ASN1_TIME_to_tm(time, &tm) != 1) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+struct Validity {
+  TimePoint notBefore;
+  TimePoint notAfter;
+  // Less than a third of the lifetime left from here on.
+  TimePoint due() const { return notAfter - (notAfter - notBefore) / 3; }
+};
+
+std::optional<Validity> validityOf(const X509* cert) {
+  if (cert == nullptr) return std::nullopt;
+  auto not_before = timeOf(X509_get0_notBefore(cert));
+  auto not_after = timeOf(X509_get0_notAfter(cert));
+  if (!not_before || !not_after || *not_after <= *not_before) return std::nullopt;
+  return Validity{*not_before, *not_after};
+}
+
+std::optional<Validity> validityOf(const std::string& pem) {
+  CertPtr cert = parseCertificate(pem);
+  return validityOf(cert.get());
+}
+
+std::string at(TimePoint time) { return runtime::formatTime(time); }
+
+// The same certificate re-encoded by OpenSSL (so a bundle built from it is well formed), or ""
+// when it does not parse.
+std::string normalisedPem(const std::string& pem) {
+  CertPtr cert = parseCertificate(pem);
+  return cert ? toPem(cert.get()) : std::string();
+}
+
+// Why the stored CA cannot sign, or std::nullopt.
+std::optional<std::string> caProblem(const CaMaterial& ca, TimePoint now) {
+  CertPtr cert = parseCertificate(ca.certPem);
+  if (!cert) return "its certificate (ca.crt) is missing or does not parse";
+  KeyPtr key = parseKey(ca.keyPem);
+  if (!key) return "its key (ca.key) is missing or does not parse";
+  if (X509_check_private_key(cert.get(), key.get()) != 1) {
+    ERR_clear_error();
+    return "its key (ca.key) does not belong to its certificate (ca.crt)";
+  }
+  if (X509_check_ca(cert.get()) < 1) return "its certificate is not a CA certificate";
+  auto validity = validityOf(cert.get());
+  if (!validity) return "its certificate has unreadable validity dates";
+  if (now < validity->notBefore)
+    return "its certificate is not valid before " + at(validity->notBefore);
+  if (now >= validity->notAfter) return "its certificate expired at " + at(validity->notAfter);
+  return std::nullopt;
+}
+
+// Why the serving material (with material.caPem the CA it must verify against) must be
+// re-issued, or std::nullopt.
+std::optional<std::string> servingProblem(const TlsMaterial& material,
+                                          const std::vector<std::string>& dns_names, TimePoint now,
+                                          const TlsPolicy& policy) {
+  if (material.certPem.empty() && material.keyPem.empty()) return "there is none yet";
+  if (auto problem = tlsMaterialProblem(material, dns_names, now)) return *problem;
+  auto validity = validityOf(material.certPem);
+  if (!validity) return "the serving certificate has unreadable validity dates";
+  if (now >= validity->due()) {
+    return "the serving certificate is due for renewal (it expires at " + at(validity->notAfter) +
+           ")";
+  }
+  if (validity->notAfter > now + policy.certValidity) {
+    return "the serving certificate outlives the configured validity (it expires at " +
+           at(validity->notAfter) + ")";
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
-kube::Result<TlsMaterial> issueTls(const TlsIssueRequest& request) {
-  if (request.dnsNames.empty()) return opensslError("no DNS names requested");
-  // Start an hour early so that nodes with a slightly slow clock accept the certificates.
-  std::time_t not_before = std::chrono::system_clock::to_time_t(request.now) - 3600;
+kube::Result<TlsPolicy> tlsPolicyFrom(const char* ca_validity, const char* cert_validity) {
+  // Bounded above so that `now + validity` stays far inside the clock's range.
+  constexpr auto kLongest = std::chrono::hours(24 * 365 * 100);
+  TlsPolicy policy;
+  const std::pair<const char*, const char*> values[] = {{kCaValidityEnv, ca_validity},
+                                                        {kCertValidityEnv, cert_validity}};
+  std::chrono::seconds* fields[] = {&policy.caValidity, &policy.certValidity};
+  for (std::size_t i = 0; i < 2; ++i) {
+    const auto& [variable, value] = values[i];
+    if (value == nullptr || *value == '\0') continue;  // the default
+    auto parsed = parseDuration(value);
+    if (!parsed || *parsed < std::chrono::minutes(1) || *parsed > kLongest) {
+      return kube::Error(kube::ErrorKind::Config,
+                         std::string(variable) + " must be a duration between 1m and 876000h " +
+                             "such as 10m, 720h or 1h30m, not \"" + value + "\"");
+    }
+    *fields[i] = std::chrono::duration_cast<std::chrono::seconds>(*parsed);
+  }
+  return policy;
+}
 
-  KeyPtr ca_key = newKey();
-  if (!ca_key) return opensslError("generating the CA key");
-  CertificateSpec ca_spec{"registry-operator-ca@" + std::to_string(not_before + 3600),
-                          not_before,
-                          request.caValidity,
-                          true,
-                          {}};
-  CertPtr ca = makeCertificate(ca_spec, ca_key.get(), nullptr, ca_key.get());
-  if (!ca) return opensslError("creating the CA certificate");
+kube::Result<CaMaterial> issueCa(TimePoint now, std::chrono::seconds validity) {
+  if (validity <= std::chrono::seconds(0)) return opensslError("the CA validity must be positive");
+  KeyPtr key = newKey();
+  if (!key) return opensslError("generating the CA key");
+  CertificateSpec spec{"registry-operator-ca@" + std::to_string(toTimeT(now)),
+                       toTimeT(now - backdate(validity)),
+                       toTimeT(now + validity),
+                       true,
+                       {}};
+  CertPtr cert = makeCertificate(spec, key.get(), nullptr, key.get());
+  if (!cert) return opensslError("creating the CA certificate");
+  CaMaterial ca{toPem(cert.get()), toPem(key.get()), ""};
+  if (ca.certPem.empty() || ca.keyPem.empty()) return opensslError("encoding PEM");
+  return ca;
+}
+
+kube::Result<TlsMaterial> issueServingCert(const CaMaterial& ca,
+                                           const std::vector<std::string>& dns_names, TimePoint now,
+                                           std::chrono::seconds validity) {
+  if (dns_names.empty()) return opensslError("no DNS names requested");
+  CertPtr ca_cert = parseCertificate(ca.certPem);
+  KeyPtr ca_key = parseKey(ca.keyPem);
+  auto ca_validity = validityOf(ca_cert.get());
+  if (!ca_cert || !ca_key || !ca_validity) return opensslError("the CA does not parse");
+  // Never past the CA: a chain is only as valid as its shortest link.
+  TimePoint not_after = std::min(now + validity, ca_validity->notAfter);
+  if (not_after <= now) return opensslError("the CA has expired");
+  auto lifetime = std::chrono::duration_cast<std::chrono::seconds>(not_after - now);
 
   KeyPtr key = newKey();
   if (!key) return opensslError("generating the serving key");
-  CertificateSpec leaf_spec{request.dnsNames.front(), not_before, request.certValidity, false,
-                            request.dnsNames};
-  CertPtr cert = makeCertificate(leaf_spec, key.get(), ca.get(), ca_key.get());
+  CertificateSpec spec{dns_names.front(), toTimeT(now - backdate(lifetime)), toTimeT(not_after),
+                       false, dns_names};
+  CertPtr cert = makeCertificate(spec, key.get(), ca_cert.get(), ca_key.get());
   if (!cert) return opensslError("creating the serving certificate");
-
-  TlsMaterial material{toPem(ca.get()), toPem(cert.get()), toPem(key.get())};
-  if (material.caPem.empty() || material.certPem.empty() || material.keyPem.empty()) {
-    return opensslError("encoding PEM");
-  }
+  TlsMaterial material{ca.certPem, toPem(cert.get()), toPem(key.get())};
+  if (material.certPem.empty() || material.keyPem.empty()) return opensslError("encoding PEM");
   return material;
 }
 
-kube::Result<TlsMaterial> issueRegistryTls(const RegistryConfig& config,
-                                           std::chrono::system_clock::time_point now) {
+std::vector<std::string> registryDnsNames(const RegistryConfig& config) {
   std::vector<std::string> names = serviceDnsNames(config);
   // The most specific name first: it becomes the CN.
-  std::rotate(names.begin(), names.begin() + 2, names.end());
-  return issueTls({names, now});
+  if (names.size() > 2) std::rotate(names.begin(), names.begin() + 2, names.end());
+  return names;
 }
 
 std::optional<std::string> tlsMaterialProblem(const TlsMaterial& material,
                                               const std::vector<std::string>& dns_names,
-                                              std::chrono::system_clock::time_point now,
-                                              std::chrono::hours min_remaining) {
+                                              TimePoint now, std::chrono::seconds min_remaining) {
   CertPtr ca = parseCertificate(material.caPem);
   CertPtr cert = parseCertificate(material.certPem);
   KeyPtr key = parseKey(material.keyPem);
-  ERR_clear_error();
   if (!ca) return "the CA certificate does not parse";
   if (!cert) return "the serving certificate does not parse";
   if (!key) return "the private key does not parse";
@@ -203,14 +323,143 @@ std::optional<std::string> tlsMaterialProblem(const TlsMaterial& material,
       return "the certificate does not cover " + name;
     }
   }
-  std::time_t deadline = std::chrono::system_clock::to_time_t(now + min_remaining);
-  std::time_t current = std::chrono::system_clock::to_time_t(now);
+  std::time_t deadline = toTimeT(now + min_remaining);
+  std::time_t current = toTimeT(now);
   for (X509* c : {ca.get(), cert.get()}) {
     if (X509_cmp_time(X509_get0_notBefore(c), &current) > 0)
       return "a certificate is not yet valid";
     if (X509_cmp_time(X509_get0_notAfter(c), &deadline) < 0) return "a certificate expires soon";
   }
   return std::nullopt;
+}
+
+std::string_view toString(TlsAction action) {
+  switch (action) {
+    case TlsAction::Reuse:
+      return "Reuse";
+    case TlsAction::RenewCert:
+      return "RenewCert";
+    case TlsAction::RotateCa:
+      return "RotateCa";
+    case TlsAction::IssueCa:
+      return "IssueCa";
+  }
+  return "Unknown";
+}
+
+TlsDecision decideTls(const StoredTls& stored, const std::vector<std::string>& dns_names,
+                      TimePoint now, const TlsPolicy& policy) {
+  const CaMaterial& ca = stored.ca;
+  if (ca.certPem.empty() && ca.keyPem.empty() && ca.previousCertPem.empty()) {
+    if (stored.serving == TlsMaterial{}) {
+      return {TlsAction::IssueCa, "no CA and no serving certificate yet: issuing both", ""};
+    }
+    // Upgrade: N-tls from an earlier version, whose CA key was never kept.
+    std::optional<std::string> problem = servingProblem(stored.serving, dns_names, now, policy);
+    auto legacy_ca = validityOf(stored.serving.caPem);
+    if (!problem && legacy_ca && now >= legacy_ca->due()) {
+      problem = "its CA is due for rotation (it expires at " + at(legacy_ca->notAfter) + ")";
+    }
+    if (!problem) {
+      return {TlsAction::Reuse,
+              "N-tls has no stored CA key (made by an earlier version): serving it unchanged "
+              "until it is due",
+              ""};
+    }
+    // The old CA stays trusted while pods that still serve its certificate roll away.
+    const bool keep_old = legacy_ca && now < legacy_ca->notAfter;
+    return {TlsAction::IssueCa,
+            "N-tls has no stored CA key (made by an earlier version) and " + *problem +
+                ": issuing a new CA and keeping it" +
+                (keep_old ? "; the old CA stays in the bundle until it expires" : ""),
+            keep_old ? normalisedPem(stored.serving.caPem) : ""};
+  }
+  if (auto problem = caProblem(ca, now)) {
+    return {TlsAction::IssueCa, "the stored CA is unusable (" + *problem + "): issuing a new CA",
+            ""};
+  }
+  auto ca_validity = validityOf(ca.certPem);  // sound: caProblem checked it
+  if (now >= ca_validity->due()) {
+    return {TlsAction::RotateCa,
+            "the CA is due for rotation (it expires at " + at(ca_validity->notAfter) +
+                "): issuing a new CA; the old one stays in the bundle until it expires",
+            ca.certPem};
+  }
+
+  TlsDecision decision;
+  std::string dropped;
+  if (!ca.previousCertPem.empty()) {
+    auto previous = validityOf(ca.previousCertPem);
+    if (previous && now < previous->notAfter) {
+      decision.previousCaPem = ca.previousCertPem;  // byte for byte: no write
+    } else {
+      dropped = previous ? "the previous CA expired at " + at(previous->notAfter) +
+                               " and leaves the bundle"
+                         : "the previous CA does not parse and leaves the bundle";
+    }
+  }
+  TlsMaterial serving = stored.serving;
+  serving.caPem = ca.certPem;
+  if (auto problem = servingProblem(serving, dns_names, now, policy)) {
+    decision.action = TlsAction::RenewCert;
+    decision.reason = "issuing a new serving certificate with the same CA: " + *problem;
+  } else {
+    decision.action = TlsAction::Reuse;
+    decision.reason = "the CA and the serving certificate are sound";
+  }
+  if (!dropped.empty()) decision.reason += "; " + dropped;
+  return decision;
+}
+
+kube::Result<TlsOutcome> ensureTls(const StoredTls& stored,
+                                   const std::vector<std::string>& dns_names, TimePoint now,
+                                   const TlsPolicy& policy) {
+  TlsOutcome outcome;
+  outcome.decision = decideTls(stored, dns_names, now, policy);
+  switch (outcome.decision.action) {
+    case TlsAction::Reuse:
+      outcome.serving = stored.serving;
+      if (!stored.ca.certPem.empty()) {
+        outcome.ca = stored.ca;
+        outcome.ca->previousCertPem = outcome.decision.previousCaPem;
+        outcome.serving.caPem = stored.ca.certPem;
+      }
+      break;
+    case TlsAction::RenewCert: {
+      outcome.ca = stored.ca;
+      outcome.ca->previousCertPem = outcome.decision.previousCaPem;
+      auto serving = issueServingCert(*outcome.ca, dns_names, now, policy.certValidity);
+      if (!serving) return serving.error();
+      outcome.serving = std::move(*serving);
+      break;
+    }
+    case TlsAction::RotateCa:
+    case TlsAction::IssueCa: {
+      auto ca = issueCa(now, policy.caValidity);
+      if (!ca) return ca.error();
+      ca->previousCertPem = outcome.decision.previousCaPem;
+      auto serving = issueServingCert(*ca, dns_names, now, policy.certValidity);
+      if (!serving) return serving.error();
+      outcome.ca = std::move(*ca);
+      outcome.serving = std::move(*serving);
+      break;
+    }
+  }
+  outcome.nextCheck = nextTlsCheck(outcome.ca, outcome.serving);
+  return outcome;
+}
+
+TimePoint nextTlsCheck(const std::optional<CaMaterial>& ca, const TlsMaterial& serving) {
+  auto cert = validityOf(serving.certPem);
+  auto issuer = validityOf(ca ? ca->certPem : serving.caPem);
+  if (!cert || !issuer) return TimePoint::min();
+  TimePoint next = std::min(cert->due(), issuer->due());
+  if (ca && !ca->previousCertPem.empty()) {
+    auto previous = validityOf(ca->previousCertPem);
+    if (!previous) return TimePoint::min();
+    next = std::min(next, previous->notAfter);
+  }
+  return next;
 }
 
 }  // namespace registry

@@ -57,6 +57,7 @@ TEST_CASE("a minimal CR on Kubernetes yields the objects in dependency order") {
                                       "ServiceAccount/image-registry",
                                       "Secret/image-registry-private",
                                       "Secret/image-registry-config",
+                                      "Secret/image-registry-ca-key",
                                       "Secret/image-registry-tls",
                                       "ConfigMap/image-registry-ca",
                                       "Service/image-registry",
@@ -277,6 +278,7 @@ TEST_CASE("OpenShift: service-ca issues TLS, the operator does not") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
   auto objects = objectsOf(config, openshiftInputs());
   CHECK(find(objects, "Secret", "image-registry-tls") == nullptr);
+  CHECK(find(objects, "Secret", "image-registry-ca-key") == nullptr);
   const Json* service = find(objects, "Service", "image-registry");
   REQUIRE(service != nullptr);
   CHECK(

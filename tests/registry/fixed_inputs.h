@@ -10,6 +10,12 @@ inline const TlsMaterial kFakeTls = {
     "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n",
     "-----BEGIN CERTIFICATE-----\nFAKE-SERVING-CERT\n-----END CERTIFICATE-----\n",
     "-----BEGIN PRIVATE KEY-----\nFAKE-KEY\n-----END PRIVATE KEY-----\n"};
+// The operator's CA (N-ca-key), here during a rotation's overlap so that the bundle in N-ca
+// shows both CAs.
+inline const CaMaterial kFakeCa = {
+    "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n",
+    "-----BEGIN PRIVATE KEY-----\nFAKE-CA-KEY\n-----END PRIVATE KEY-----\n",
+    "-----BEGIN CERTIFICATE-----\nFAKE-PREVIOUS-CA\n-----END CERTIFICATE-----\n"};
 inline const char* const kFixedHttpSecret =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
@@ -18,6 +24,7 @@ inline Inputs kubernetesInputs() {
   Inputs inputs;
   inputs.httpSecret = kFixedHttpSecret;
   inputs.tls = kFakeTls;
+  inputs.ca = kFakeCa;
   inputs.platform.platform = Platform::Kubernetes;
   inputs.platform.ingressDomain = "apps.example.com";
   inputs.platform.registryImage = "docker.io/library/registry:2";
@@ -29,8 +36,9 @@ inline Inputs openshiftInputs() {
   Inputs inputs = kubernetesInputs();
   inputs.platform.platform = Platform::OpenShift;
   inputs.platform.ingressDomain.clear();
-  // service-ca's material, passed only for the hash.
+  // service-ca's material, passed only for the hash; service-ca keeps its own CA.
   inputs.tls = kFakeTls;
+  inputs.ca.reset();
   return inputs;
 }
 
