@@ -10,6 +10,7 @@
 #include "registry/builders.h"
 #include "registry/http_secret.h"
 #include "registry/registry_config.h"
+#include "registry/security_context.h"
 #include "registry/tls_issuer.h"
 
 namespace cmd {
@@ -58,8 +59,11 @@ kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs 
 
 int runRender(int argc, char** argv) {
   po::options_description options("Options");
-  std::string file, platform, bundle_file, ns, output;
+  std::string file, platform, bundle_file, ns, output, run_as_user, run_as_group;
   registry::Inputs inputs;
+  const std::string run_as_help =
+      "UID of the pods (also GID and fsGroup), or auto to let the platform choose (default: " +
+      std::to_string(registry::kDefaultRunAsUser) + " on kubernetes, auto on openshift)";
   options.add_options()("help,h", "show this help")("filename,f", po::value(&file)->required(),
                                                     "RegistryConfig YAML file ('-' for stdin)")(
       "output,o", po::value(&output)->default_value("yaml"),
@@ -70,7 +74,9 @@ int runRender(int argc, char** argv) {
       "ingress-class", po::value(&inputs.platform.ingressClass), "ingressClassName of Ingresses")(
       "registry-image",
       po::value(&inputs.platform.registryImage)->default_value(registry::kDefaultRegistryImage),
-      "registry image when spec.image is empty")(
+      "registry image when spec.image is empty")("run-as-user", po::value(&run_as_user),
+                                                 run_as_help.c_str())(
+      "run-as-group", po::value(&run_as_group), "GID and fsGroup of the pods (default: the UID)")(
       "config-bundle", po::value(&bundle_file),
       "file standing in for the config.yml of spec.configBundleSecret");
   po::variables_map vars;
@@ -84,6 +90,12 @@ int runRender(int argc, char** argv) {
   }
   inputs.platform.platform =
       platform == "openshift" ? registry::Platform::OpenShift : registry::Platform::Kubernetes;
+  auto run_as = registry::parseRunAs(run_as_user, run_as_group);
+  if (!run_as) {
+    std::cerr << "registry-operator render: " << run_as.error().message() << "\n";
+    return 2;
+  }
+  inputs.platform.runAs = *run_as;
   if (!bundle_file.empty()) {
     auto bundle = readInput(bundle_file);
     if (!bundle) {

@@ -9,6 +9,7 @@
 #include "cmd/options.h"
 #include "kube/discovery.h"
 #include "registry/registry_controller.h"
+#include "registry/security_context.h"
 #include "runtime/manager.h"
 #include "runtime/signals.h"
 
@@ -38,10 +39,14 @@ int runController(int argc, char** argv) {
 
   po::options_description options("Options");
   std::string kubeconfig, platform_flag, log_level, log_format, metrics_addr, health_addr;
-  std::string lease_namespace;
+  std::string lease_namespace, run_as_user, run_as_group;
   std::vector<std::string> namespaces;
   registry::RegistryControllerOptions controller;
   const char* image_env = std::getenv("RELATED_IMAGE_REGISTRY");
+  const std::string run_as_help =
+      "UID of the registry and pruner pods (also their GID and fsGroup), or auto to let the "
+      "platform choose (default: " +
+      std::to_string(registry::kDefaultRunAsUser) + " on Kubernetes, auto on OpenShift)";
   options.add_options()("help,h", "show this help")(
       "kubeconfig", po::value(&kubeconfig),
       "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)")(
@@ -67,7 +72,10 @@ int runController(int argc, char** argv) {
       "registry image when spec.image is empty (env RELATED_IMAGE_REGISTRY)")(
       "operator-image",
       po::value(&controller.platform.operatorImage)->default_value(registry::kDefaultOperatorImage),
-      "image of this operator, for the pruner CronJob")(
+      "image of this operator, for the pruner CronJob")("run-as-user", po::value(&run_as_user),
+                                                        run_as_help.c_str())(
+      "run-as-group", po::value(&run_as_group),
+      "GID and fsGroup of those pods (default: the --run-as-user UID)")(
       "workers", po::value(&controller.workers)->default_value(2), "concurrent reconciles");
   po::variables_map vars;
   if (auto exit =
@@ -91,6 +99,12 @@ int runController(int argc, char** argv) {
     spdlog::warn("TLS lifetimes from the environment: CA {}s, serving certificate {}s",
                  controller.tls.caValidity.count(), controller.tls.certValidity.count());
   }
+  auto run_as = registry::parseRunAs(run_as_user, run_as_group);
+  if (!run_as) {
+    std::cerr << "registry-operator run: " << run_as.error().message() << "\n";
+    return 2;
+  }
+  controller.platform.runAs = *run_as;
   auto config = kube::loadDefaultConfig(kubeconfig);
   if (!config) {
     spdlog::error("cannot load cluster configuration: {}", config.error().message());

@@ -15,6 +15,24 @@ inline constexpr const char* kDefaultRegistryImage = "docker.io/library/registry
 // Image that runs `registry-operator prune` in the pruner CronJob.
 inline constexpr const char* kDefaultOperatorImage = "registry-operator:latest";
 
+// The numeric identity of the pods the operator runs (registry, pruner). The upstream
+// registry:2 image declares no user, so the restricted Pod Security Standard's runAsNonRoot
+// refuses it unless the pod names a UID, which OpenShift's restricted SCC assigns and plain
+// Kubernetes does not.
+struct RunAs {
+  enum class Source {
+    Default,   // no flag: kDefaultRunAsUser on Kubernetes, nothing on OpenShift
+    Platform,  // --run-as-user=auto|platform: set nothing, the platform chooses
+    Explicit,  // --run-as-user=UID [--run-as-group=GID]
+  };
+  Source source = Source::Default;
+  std::int64_t user = 0;              // Explicit only
+  std::optional<std::int64_t> group;  // Explicit only; unset: the same as user
+};
+
+// UID, GID and fsGroup of the operator's pods on plain Kubernetes when no flag says otherwise.
+inline constexpr std::int64_t kDefaultRunAsUser = 1001;
+
 // Operator-wide settings the builders need besides the CR: they come from flags, not from the
 // CR, because they describe the cluster rather than one registry.
 struct PlatformOptions {
@@ -27,10 +45,9 @@ struct PlatformOptions {
   std::string registryImage = kDefaultRegistryImage;
   // The operator's own image, used by Jobs that run operator subcommands (prune).
   std::string operatorImage = kDefaultOperatorImage;
-  // The upstream registry:2 image runs as root, which the restricted runAsNonRoot check refuses
-  // on clusters that do not assign a UID (OpenShift does). Set this there (e.g. 1000); it also
-  // becomes fsGroup so the storage volume is writable. Unset means "let the platform choose".
-  std::optional<std::int64_t> runAsUser;
+  // --run-as-user / --run-as-group: who the operator's pods run as. podIdentity()
+  // (security_context.h) turns this and `platform` into the numbers, defaults included.
+  RunAs runAs;
 };
 
 }  // namespace registry

@@ -154,7 +154,10 @@ TEST_CASE("the Deployment is restricted and mounts what the config names") {
   CHECK(pod["enableServiceLinks"] == false);
   CHECK(pod["securityContext"]["runAsNonRoot"] == true);
   CHECK(pod["securityContext"]["seccompProfile"]["type"] == "RuntimeDefault");
-  CHECK_FALSE(pod["securityContext"].contains("runAsUser"));
+  // The upstream image declares no user: on Kubernetes the pod names one (runAsNonRoot).
+  CHECK(pod["securityContext"]["runAsUser"] == 1001);
+  CHECK(pod["securityContext"]["runAsGroup"] == 1001);
+  CHECK(pod["securityContext"]["fsGroup"] == 1001);
   CHECK(container["securityContext"]["readOnlyRootFilesystem"] == true);
   CHECK(container["securityContext"]["allowPrivilegeEscalation"] == false);
   CHECK(container["securityContext"]["capabilities"]["drop"] == Json::array({"ALL"}));
@@ -180,7 +183,7 @@ TEST_CASE("the Deployment follows spec settings") {
     s3: {bucket: images, region: r, credentialsSecret: creds}
 )"));
   Inputs inputs = kubernetesInputs();
-  inputs.platform.runAsUser = 1000;
+  inputs.platform.runAs = {RunAs::Source::Explicit, 1000, std::nullopt};
   Json deployment = buildDeployment(config, inputs, "hash");
   const Json& container = registryContainer(deployment);
   CHECK_FALSE(deployment["spec"].contains("replicas"));
@@ -188,6 +191,7 @@ TEST_CASE("the Deployment follows spec settings") {
   CHECK(container["image"] == "example.com/registry:3");
   CHECK(container["readinessProbe"]["httpGet"]["scheme"] == "HTTP");
   CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["runAsUser"] == 1000);
+  CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["runAsGroup"] == 1000);
   CHECK(deployment["spec"]["template"]["spec"]["securityContext"]["fsGroup"] == 1000);
   Json env = container["env"];
   REQUIRE(env.size() == 4);

@@ -20,8 +20,8 @@
 
 using namespace registry;
 using registry::testing::kubernetesInputs;
-using registry::testing::readFile;
 using registry::testing::openshiftInputs;
+using registry::testing::readFile;
 
 namespace {
 
@@ -63,7 +63,7 @@ const std::vector<GoldenCase>& goldenCases() {
        [] {
          Inputs inputs = kubernetesInputs();
          inputs.platform.ingressClass = "nginx";
-         inputs.platform.runAsUser = 1000;
+         inputs.platform.runAs = {RunAs::Source::Explicit, 1000, std::nullopt};
          inputs.htpasswd = "alice:$2y$05$0123456789012345678901uFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n";
          inputs.configBundle =
              "notifications:\n"
