@@ -98,19 +98,20 @@ kube::Json renderBaseConfig(const RegistryConfig& config, const Inputs& inputs) 
   return rendered;
 }
 
-kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::string& bundle) {
+kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::string& bundle,
+                                           const std::string& key) {
+  const std::string bundle_key = key.empty() ? kBundleConfigKey : key;
   auto parsed = kube::yamlToJson(bundle);
   if (!parsed.ok()) {
     return kube::Error(kube::ErrorKind::Invalid,
-                       std::string("spec.configBundleSecret: ") + kBundleConfigKey + ": " +
-                           parsed.error().message(),
+                       "spec.configBundleSecret: " + bundle_key + ": " + parsed.error().message(),
                        0, "InvalidSpec");
   }
   const kube::Json& overlay = parsed.value();
   if (overlay.is_null()) return base;  // an empty bundle changes nothing
   if (!overlay.is_object()) {
     return kube::Error(kube::ErrorKind::Invalid,
-                       std::string("spec.configBundleSecret: ") + kBundleConfigKey +
+                       "spec.configBundleSecret: " + bundle_key +
                            " must be a YAML mapping (like the registry's config.yml)",
                        0, "InvalidSpec");
   }
@@ -129,7 +130,7 @@ kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::st
 kube::Result<kube::Json> renderConfig(const RegistryConfig& config, const Inputs& inputs) {
   kube::Json base = renderBaseConfig(config, inputs);
   if (!inputs.configBundle) return base;
-  return mergeConfigBundle(base, *inputs.configBundle);
+  return mergeConfigBundle(base, *inputs.configBundle, inputs.configBundleKey);
 }
 
 }  // namespace registry

@@ -19,8 +19,10 @@ kube::Json renderBaseConfig(const RegistryConfig& config, const Inputs& inputs);
 // Lays the user's config bundle (the text of `config.yml` from spec.configBundleSecret) over
 // `base` with deepMerge. When the bundle names a storage driver, the rendered driver is dropped
 // first so that the registry does not see two. Malformed YAML or a bundle that is not a mapping
-// gives an Error of kind Invalid naming spec.configBundleSecret; nothing throws.
-kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::string& bundle);
+// gives an Error of kind Invalid naming spec.configBundleSecret and `key` (the Secret key the
+// bundle came from; empty: config.yml); nothing throws.
+kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::string& bundle,
+                                           const std::string& key = {});
 
 // renderBaseConfig, then mergeConfigBundle when Inputs carries a bundle: what the pods read.
 kube::Result<kube::Json> renderConfig(const RegistryConfig& config, const Inputs& inputs);

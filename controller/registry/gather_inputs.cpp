@@ -2,6 +2,7 @@
 
 #include "kube/api.h"
 #include "kube/base64.h"
+#include "registry/config_bundle.h"
 #include "registry/hostnames.h"
 #include "registry/http_secret.h"
 #include "registry/object_names.h"
@@ -160,13 +161,7 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
   if (!http_secret) return http_secret.error();
   out.inputs.httpSecret = *http_secret;
 
-  if (!spec.configBundleSecret.empty()) {
-    auto bundle =
-        userSecretValue(source, ns, spec.configBundleSecret, kBundleConfigKey,
-                        "spec.configBundleSecret", "ConfigBundleUnavailable", out.problems);
-    if (!bundle) return bundle.error();
-    out.inputs.configBundle = *bundle;
-  }
+  if (auto bundle = gatherConfigBundle(config, source, out); !bundle) return bundle.error();
 
   if (spec.tls.mode == TlsMode::Auto && platform.platform == Platform::Kubernetes) {
     auto tls = issuedTlsFor(config, source, now, tls_policy);

@@ -45,6 +45,9 @@ struct GatheredInputs {
   // reconciler requeues for then.
   std::optional<TlsDecision> tlsDecision;
   std::optional<std::chrono::system_clock::time_point> tlsRecheckAt;
+  // Worth telling the user but harmless (a config.yaml ignored for config.yml): reported as
+  // Warning Events and in the log; the reconcile carries on.
+  std::vector<Problem> warnings;
 };
 
 // Collects everything the builders need besides the CR (DESIGN.md §3 config-hash inputs):

@@ -15,8 +15,11 @@ struct Inputs {
   // The generated httpSecret from Secret `N-private` (or a freshly generated one on the first
   // reconcile). Ignored when spec.httpSecret is set. Must be identical on every replica.
   std::string httpSecret;
-  // `config.yml` of spec.configBundleSecret, deep-merged over the rendered configuration.
+  // `config.yml` (or `config.yaml`) of spec.configBundleSecret, deep-merged over the rendered
+  // configuration.
   std::optional<std::string> configBundle;
+  // The key configBundle came from, for error messages; empty means `config.yml`.
+  std::string configBundleKey;
   // Serving certificate material: the operator-issued one (tls Auto on Kubernetes), or the
   // contents of the user's / service-ca's Secret, passed only so that it enters the config hash.
   std::optional<TlsMaterial> tls;

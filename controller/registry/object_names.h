@@ -45,8 +45,10 @@ inline constexpr const char* kPreviousCaKey = "previous-ca.crt";  // N-ca-key: r
 inline constexpr const char* kServiceCaKey = "service-ca.crt";
 
 // Keys the operator reads from the user's Secrets.
-inline constexpr const char* kBundleConfigKey = "config.yml";  // spec.configBundleSecret
-inline constexpr const char* kUserHtpasswdKey = "htpasswd";    // spec.auth.htpasswdSecret
+// spec.configBundleSecret: `config.yml`, else `config.yaml` (config_bundle.h).
+inline constexpr const char* kBundleConfigKey = "config.yml";
+inline constexpr const char* kBundleConfigAltKey = "config.yaml";
+inline constexpr const char* kUserHtpasswdKey = "htpasswd";  // spec.auth.htpasswdSecret
 inline constexpr const char* kS3AccessKeyKey = "REGISTRY_STORAGE_S3_ACCESSKEY";
 inline constexpr const char* kS3SecretKeyKey = "REGISTRY_STORAGE_S3_SECRETKEY";
 

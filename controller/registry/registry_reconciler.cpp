@@ -139,6 +139,10 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   const auto now = clock_->wallNow();
   auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
   if (!gathered) return gathered.error();
+  for (const auto& warning : gathered->warnings) {
+    spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, warning.message);
+    if (events_) events_->warning(cr, warning.reason, "Reconcile", warning.message);
+  }
 
   StatusObservation observation;
   observation.generation = config.generation;
