@@ -8,6 +8,9 @@ std::map<std::string, Command> allCommands() {
       {"run", {"run the controller", runController}},
       {"render",
        {"print, offline, the objects the operator would create for a RegistryConfig", runRender}},
+      {"ca",
+       {"print the CA clients must trust to reach a registry, or write it as certs.d files",
+        runCa}},
   };
 }
 

@@ -18,5 +18,6 @@ std::string usage(const std::map<std::string, Command>& commands);
 int runVersion(int argc, char** argv);
 int runRender(int argc, char** argv);
 int runController(int argc, char** argv);
+int runCa(int argc, char** argv);
 
 }  // namespace cmd
