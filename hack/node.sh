@@ -10,8 +10,10 @@
 # - Forwarding between the bridge and any other interface is dropped in the mangle table, which
 #   runs before kube-proxy's and kubelet's filter rules and so cannot be bypassed by them.
 # - No masquerading in the CNI configuration; CoreDNS forwards nothing upstream.
-# - containerd and kubelet share one private mount namespace whose /etc/hosts is a file of the
-#   node's state, so pod mounts, network namespaces and host entries never reach the machine.
+# - containerd and kubelet share one private mount namespace whose /etc/hosts and /etc/resolv.conf
+#   are files of the node's state, so pod mounts, network namespaces and host entries never reach
+#   the machine, and the node resolves no name through DNS (an image from the internet cannot
+#   even be looked up).
 # `node_down` removes all of it, also after a crash: it needs no process to be alive.
 
 # Addresses and names: hack/cluster-network.sh, sourced by controlplane.sh.
@@ -189,6 +191,11 @@ node_write_configs() {
   printf '127.0.0.1 localhost\n::1 localhost\n%s %s\n' "$NODE_IP" "$NODE_NAME" >"$NODE_DIR/etc/hosts"
   # Pods with dnsPolicy Default get this; ClusterFirst pods get the cluster DNS anyway.
   printf 'nameserver %s\n' "$DNS_SERVICE_IP" >"$NODE_DIR/etc/resolv.conf"
+  # The node itself (containerd pulling images) resolves names only through its /etc/hosts:
+  # with no nameserver, resolvers try 127.0.0.1:53, where nothing listens, so a pull of an image
+  # from the internet (say the upstream registry:2) fails at once instead of leaving the machine.
+  printf '# The node resolves names only through /etc/hosts (hack/node.sh).\noptions attempts:1 timeout:1\n' \
+    >"$NODE_DIR/etc/node-resolv.conf"
   mkdir -p "$NODE_DIR/etc/containerd/certs.d"
 
   cat >"$NODE_DIR/containerd/config.toml" <<EOF
@@ -309,7 +316,8 @@ start_containerd() {
   mkdir -p "$NODE_RUN"
   # unshare and sh exec in place, so the pid recorded is containerd's own.
   start_command containerd unshare --mount --propagation private -- \
-    sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$NODE_DIR/etc/hosts" \
+    sh -c 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
+    "$NODE_DIR/etc/hosts" "$NODE_DIR/etc/node-resolv.conf" \
     "$(bin_of containerd)" --config "$NODE_DIR/containerd/config.toml"
   wait_for containerd 60 "containerd" containerd_ready
 }

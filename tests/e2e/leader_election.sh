@@ -9,6 +9,7 @@ start_replica() {
   metrics[$name]=$(free_port)
   "$OPERATOR" run --namespace "$NS" --platform kubernetes --leader-elect \
     --leader-election-namespace "$NS" --metrics-addr "127.0.0.1:${metrics[$name]}" \
+    --registry-image "$REGISTRY_IMAGE" --operator-image "$OPERATOR_IMAGE" \
     --health-addr "" >>"$WORK/$name.log" 2>&1 &
   pid[$name]=$!
 }

@@ -3,7 +3,12 @@
 set -euo pipefail
 : "${SOURCE_ROOT:?}" "${OPERATOR:?}" "${KUBECONFIG:?}"
 source "$SOURCE_ROOT/hack/versions.sh"
+source "$SOURCE_ROOT/hack/cluster-network.sh"
 export KUBECONFIG
+# Built by hack/build-images.sh and loaded into the real node (the ctest fixture `images`).
+REGISTRY_IMAGE=localhost/registry:dev
+OPERATOR_IMAGE=localhost/registry-operator:dev
+TOOLBOX_IMAGE=localhost/toolbox:dev
 
 TEST_NAME=$(basename "$0" .sh)
 NS="e2e-${TEST_NAME//_/-}-$RANDOM"
@@ -43,11 +48,13 @@ install_crd() {
 }
 
 # start_operator [extra flags...]: runs the operator on this test's namespace only, on plain
-# Kubernetes unless PLATFORM says otherwise (another test may have installed the Route CRD).
+# Kubernetes unless PLATFORM says otherwise (another test may have installed the Route CRD). Its
+# registry pods run on the real node, from the image built here.
 start_operator() {
   METRICS_PORT=$(free_port)
   HEALTH_PORT=$(free_port)
   "$OPERATOR" run --namespace "$NS" --ingress-domain apps.e2e.test --platform "${PLATFORM:-kubernetes}" \
+    --registry-image "$REGISTRY_IMAGE" --operator-image "$OPERATOR_IMAGE" \
     --metrics-addr "127.0.0.1:$METRICS_PORT" --health-addr "127.0.0.1:$HEALTH_PORT" \
     --log-level debug "$@" >>"$OPERATOR_LOG" 2>&1 &
   operator_pid=$!
@@ -97,3 +104,64 @@ apply_sample_and_wait() {
 
 kubectl create namespace "$NS" >/dev/null
 install_crd
+
+# ---------------------------------------------------------------------------------------------
+# The real node
+
+# pods_of INSTANCE FIELD: one jsonpath FIELD of each pod of a RegistryConfig, space separated.
+pods_of() { k get pods -l app.kubernetes.io/instance="$1" -o "jsonpath={.items[*]$2}" 2>/dev/null || true; }
+
+# running_on_real_node INSTANCE: every pod of INSTANCE is Running and ready on the real node, and
+# there is at least one.
+running_on_real_node() {
+  local nodes phases ready
+  nodes=$(pods_of "$1" .spec.nodeName)
+  phases=$(pods_of "$1" .status.phase)
+  ready=$(pods_of "$1" '.status.containerStatuses[*].ready')
+  [[ -n $nodes ]] && only "$NODE_NAME" "$nodes" && only Running "$phases" && only true "$ready"
+}
+# only VALUE WORDS: WORDS is not empty and every word of it is VALUE.
+only() { [[ -n $2 && -z $(tr ' ' '\n' <<<"$2" | grep -vxF "$1") ]]; }
+
+# cluster_dns NAME: the A record of NAME as the cluster DNS answers it.
+cluster_dns() { dig +short +time=2 +tries=2 "@$DNS_SERVICE_IP" "$1" | tail -n 1; }
+
+# with_hosts FILE COMMAND...: runs COMMAND in a private mount namespace whose /etc/hosts is FILE,
+# so that this host resolves cluster names without touching the machine's own /etc/hosts.
+with_hosts() {
+  local file=$1
+  shift
+  unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
+}
+
+# make_oci_image DIR CONTENT: an OCI image layout in DIR, tag `1`, one layer holding /hello.txt
+# with CONTENT. Built by hand (no base image can be pulled here).
+make_oci_image() {
+  python3 - "$1" "$2" <<'PY'
+import gzip, hashlib, io, json, os, sys, tarfile
+out, content = sys.argv[1], sys.argv[2].encode()
+os.makedirs(f"{out}/blobs/sha256", exist_ok=True)
+def blob(data):
+    digest = hashlib.sha256(data).hexdigest()
+    open(f"{out}/blobs/sha256/{digest}", "wb").write(data)
+    return {"digest": f"sha256:{digest}", "size": len(data)}
+raw = io.BytesIO()
+with tarfile.open(fileobj=raw, mode="w") as tar:
+    info = tarfile.TarInfo("hello.txt"); info.size = len(content); info.mode = 0o644
+    tar.addfile(info, io.BytesIO(content))
+diff_id = "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
+layer = blob(gzip.compress(raw.getvalue(), mtime=0))
+config = blob(json.dumps({"architecture": "amd64", "os": "linux",
+    "config": {"Cmd": ["/hello.txt"]}, "created": "2026-01-01T00:00:00Z",
+    "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode())
+manifest = blob(json.dumps({"schemaVersion": 2,
+    "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"),
+    "layers": [dict(layer, mediaType="application/vnd.oci.image.layer.v1.tar+gzip")]}).encode())
+json.dump({"schemaVersion": 2, "manifests": [dict(manifest,
+    mediaType="application/vnd.oci.image.manifest.v1+json",
+    annotations={"org.opencontainers.image.ref.name": "1"})]}, open(f"{out}/index.json", "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(f"{out}/oci-layout", "w"))
+print(manifest["digest"])
+PY
+}
