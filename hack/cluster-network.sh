@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Names and addresses of the local cluster (hack/controlplane.sh, hack/node.sh), sourced by them
 # and by the tests. Every address is in 198.18.0.0/15, the range RFC 2544 reserves for test beds;
 # hack/node.sh explains how none of this traffic can leave the machine.

@@ -776,10 +776,10 @@ cmd_restart_apiserver() {
 }
 
 cmd_load_images() {
-  [[ $(recorded_real_node) == true ]] && alive containerd || {
+  if [[ $(recorded_real_node) != true ]] || ! alive containerd; then
     log "error: no real node runs from $DIR (run: $0 up)"
     exit 1
-  }
+  fi
   "$here/build-images.sh" --load "$CONTAINERD_SOCKET" "$@"
 }
 

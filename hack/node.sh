@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # The local cluster's real node, sourced by hack/controlplane.sh: Debian's containerd and runc,
 # the CNI bridge plugins, kubelet and kube-proxy (iptables mode) from hack/build-upstream.sh,
 # and CoreDNS as the cluster's DNS. Only one real node runs on a machine at a time: its bridge,
@@ -26,6 +27,7 @@ KUBEPODS_CGROUP=kubepods
 HOSTPATH_PV_DIR=/tmp/hostpath_pv
 
 NODE_DIR=$DIR/node
+# shellcheck disable=SC2034 # used by controlplane.sh
 NODE_COMPONENTS=(containerd kubelet kube-proxy)
 
 node_log() { echo "[controlplane] node: $*" >&2; }
@@ -136,7 +138,7 @@ node_cleanup() {
   node_kill_containers
   stop containerd
   node_kill_containers
-  [[ -x $K8S_BIN/kube-proxy ]] && "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true
+  if [[ -x $K8S_BIN/kube-proxy ]]; then "$K8S_BIN/kube-proxy" --cleanup >/dev/null 2>&1 || true; fi
   node_iptables_cleanup
   node_cgroups_cleanup
   # Mounts of the node's namespace are gone with its last process; these would be left only by a
@@ -315,6 +317,7 @@ start_containerd() {
   node_log "starting containerd ($CONTAINERD_SOCKET) in a private mount namespace"
   mkdir -p "$NODE_RUN"
   # unshare and sh exec in place, so the pid recorded is containerd's own.
+  # shellcheck disable=SC2016 # expanded by that sh
   start_command containerd unshare --mount --propagation private -- \
     sh -c 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
     "$NODE_DIR/etc/hosts" "$NODE_DIR/etc/node-resolv.conf" \

@@ -6,6 +6,7 @@ source "$SOURCE_ROOT/hack/versions.sh"
 source "$SOURCE_ROOT/hack/cluster-network.sh"
 export KUBECONFIG
 # Built by hack/build-images.sh and loaded into the real node (the ctest fixture `images`).
+# shellcheck disable=SC2034 # used by the tests that source this
 REGISTRY_IMAGE=localhost/registry:dev
 OPERATOR_IMAGE=localhost/registry-operator:dev
 TOOLBOX_IMAGE=localhost/toolbox:dev
@@ -121,7 +122,7 @@ running_on_real_node() {
   [[ -n $nodes ]] && only "$NODE_NAME" "$nodes" && only Running "$phases" && only true "$ready"
 }
 # only VALUE WORDS: WORDS is not empty and every word of it is VALUE.
-only() { [[ -n $2 && -z $(tr ' ' '\n' <<<"$2" | grep -vxF "$1") ]]; }
+only() { [[ -n $2 ]] && ! tr ' ' '\n' <<<"$2" | grep -qvxF "$1"; }
 
 # cluster_dns NAME: the A record of NAME as the cluster DNS answers it.
 cluster_dns() { dig +short +time=2 +tries=2 "@$DNS_SERVICE_IP" "$1" | tail -n 1; }
@@ -131,6 +132,7 @@ cluster_dns() { dig +short +time=2 +tries=2 "@$DNS_SERVICE_IP" "$1" | tail -n 1;
 with_hosts() {
   local file=$1
   shift
+  # shellcheck disable=SC2016 # expanded by that sh
   unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
 }
 
