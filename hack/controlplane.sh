@@ -700,10 +700,13 @@ EOF
 # Stops every component, and removes what the real node created on the machine if this state
 # directory owns it (or left it behind: a crash leaves no process to ask).
 stop_everything() {
+  local node=false
   if [[ -d $NODE_DIR || $(cat "$NODE_OWNER" 2>/dev/null) == "$DIR" ]]; then
+    node=true
     node_cleanup
   fi
   stop_all
+  if $node; then node_verify_clean; fi
 }
 
 cmd_down() {

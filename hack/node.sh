@@ -173,6 +173,29 @@ node_cleanup() {
   rm -rf "$NODE_RUN"
 }
 
+# What node_cleanup must have removed; prints each leftover and fails if there is any, so that
+# every `down` (the last step of every test run) checks it.
+node_verify_clean() {
+  local leftovers=() cmd table
+  ip link show "$NODE_BRIDGE" >/dev/null 2>&1 && leftovers+=("bridge $NODE_BRIDGE")
+  [[ -z $(ip route show "$SERVICE_CIDR") ]] || leftovers+=("route $SERVICE_CIDR")
+  [[ -z $(ip route show type unreachable "$TESTBED_RANGE") ]] || leftovers+=("route unreachable $TESTBED_RANGE")
+  for cmd in iptables ip6tables; do
+    for table in filter nat mangle raw; do
+      $cmd -t "$table" -S 2>/dev/null | grep -qE -- "(^-N (KUBE-|CNI-))|$RULE_COMMENT" &&
+        leftovers+=("$cmd $table rules")
+    done
+  done
+  [[ -z $( (shim_pids; kubepods_pids) | tr -d '[:space:]') ]] || leftovers+=("container processes")
+  compgen -G "/sys/fs/cgroup/*/$KUBEPODS_CGROUP" >/dev/null && leftovers+=("cgroup $KUBEPODS_CGROUP")
+  [[ ! -e $NODE_RUN ]] || leftovers+=("$NODE_RUN")
+  [[ ! -e $HOSTPATH_PV_DIR ]] || leftovers+=("$HOSTPATH_PV_DIR")
+  if ((${#leftovers[@]})); then
+    log "error: the real node left behind: ${leftovers[*]}"
+    return 1
+  fi
+}
+
 # ---------------------------------------------------------------------------------------------
 # Configuration
 
