@@ -62,6 +62,10 @@ std::optional<kube::Json> buildCaKeySecret(const RegistryConfig& config, const I
   if (!inputs.ca->previousCertPem.empty()) {
     data[kPreviousCaKey] = kube::base64Encode(inputs.ca->previousCertPem);
   }
+  if (inputs.ca->hasNext()) {
+    data[kNextCaKey] = kube::base64Encode(inputs.ca->nextCertPem);
+    data[kNextCaKeyKey] = kube::base64Encode(inputs.ca->nextKeyPem);
+  }
   secret["data"] = std::move(data);
   return secret;
 }

@@ -34,13 +34,14 @@ kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
 // N-tls (kubernetes.io/tls) when the operator issues TLS: mode Auto on Kubernetes and material
 // in Inputs.tls. (On OpenShift service-ca writes N-tls; with mode Secret the user owns it.)
 std::optional<kube::Json> buildTlsSecret(const RegistryConfig& config, const Inputs& inputs);
-// N-ca-key (Opaque) when the operator issues TLS and Inputs.ca is set: the operator's CA
-// (ca.crt), its key (ca.key) and, during a rotation's overlap, the previous CA (previous-ca.crt).
+// N-ca-key (Opaque) when the operator issues TLS and Inputs.ca is set: the operator's current CA
+// (ca.crt), its key (ca.key) and, during a staged rotation (tls_issuer.h), the next CA and its key
+// (next-ca.crt, next-ca.key; before the switch) or the previous CA (previous-ca.crt; after it).
 // No pod mounts it.
 std::optional<kube::Json> buildCaKeySecret(const RegistryConfig& config, const Inputs& inputs);
-// N-ca: the CA clients trust. Kubernetes: ca.crt = caBundle(Inputs.ca) (current CA, then the
-// previous one during a rotation's overlap), or Inputs.tls's CA when there is no Inputs.ca;
-// OpenShift: empty and annotated for service-ca to inject service-ca.crt.
+// N-ca: the CA clients trust. Kubernetes: ca.crt = caBundle(Inputs.ca) (the next CA, the current
+// CA, the previous CA: those stored), or Inputs.tls's CA when there is no Inputs.ca; OpenShift:
+// empty and annotated for service-ca to inject service-ca.crt.
 std::optional<kube::Json> buildCaConfigMap(const RegistryConfig& config, const Inputs& inputs);
 // N-storage when storage is pvc without an explicit claim.
 std::optional<kube::Json> buildStorageClaim(const RegistryConfig& config);

@@ -81,6 +81,8 @@ kube::Result<StoredTls> storedTls(const RegistryConfig& config, const ObjectSour
     stored.ca.certPem = secretValue(**ca, kCaKey).value_or("");
     stored.ca.keyPem = secretValue(**ca, kCaKeyKey).value_or("");
     stored.ca.previousCertPem = secretValue(**ca, kPreviousCaKey).value_or("");
+    stored.ca.nextCertPem = secretValue(**ca, kNextCaKey).value_or("");
+    stored.ca.nextKeyPem = secretValue(**ca, kNextCaKeyKey).value_or("");
   }
   auto tls = read(tlsSecretName(config));
   if (!tls) return tls.error();
@@ -96,6 +98,7 @@ kube::Result<StoredTls> storedTls(const RegistryConfig& config, const ObjectSour
 bool keepsStored(const TlsDecision& decision, const StoredTls& stored) {
   return decision.action == TlsAction::Reuse &&
          decision.previousCaPem == stored.ca.previousCertPem &&
+         decision.keepsNextCa == stored.ca.hasNext() &&
          (stored.ca.certPem.empty() || stored.serving.caPem == stored.ca.certPem);
 }
 

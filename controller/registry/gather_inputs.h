@@ -41,8 +41,8 @@ struct GatheredInputs {
   // not there): the reconciler reports them as Degraded and applies nothing.
   std::vector<Problem> problems;
   // Operator-issued TLS only (mode Auto on Kubernetes): what was decided and why, and when the
-  // material next needs a look (renewal, rotation, the previous CA's expiry; tls_issuer.h). The
-  // reconciler requeues for then.
+  // material next needs a look (renewal, rotation, the switch to the next CA, the previous CA's
+  // expiry; tls_issuer.h). The reconciler requeues for then.
   std::optional<TlsDecision> tlsDecision;
   std::optional<std::chrono::system_clock::time_point> tlsRecheckAt;
   // Worth telling the user but harmless (a config.yaml ignored for config.yml): reported as

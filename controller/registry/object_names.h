@@ -40,7 +40,9 @@ inline constexpr const char* kTlsCertKey = "tls.crt";
 inline constexpr const char* kTlsKeyKey = "tls.key";
 inline constexpr const char* kCaKey = "ca.crt";
 inline constexpr const char* kCaKeyKey = "ca.key";                // N-ca-key: the CA's key
-inline constexpr const char* kPreviousCaKey = "previous-ca.crt";  // N-ca-key: rotated-out CA
+inline constexpr const char* kPreviousCaKey = "previous-ca.crt";  // N-ca-key: replaced CA
+inline constexpr const char* kNextCaKey = "next-ca.crt";          // N-ca-key: the CA to come
+inline constexpr const char* kNextCaKeyKey = "next-ca.key";       // N-ca-key: its key
 // service-ca writes the CA bundle under this key of an annotated ConfigMap (OpenShift).
 inline constexpr const char* kServiceCaKey = "service-ca.crt";
 

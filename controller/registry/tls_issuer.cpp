@@ -15,6 +15,7 @@
 
 #include "registry/duration.h"
 #include "registry/hostnames.h"
+#include "registry/object_names.h"
 #include "runtime/time_format.h"
 
 namespace registry {
@@ -190,15 +191,18 @@ std::string normalisedPem(const std::string& pem) {
   return cert ? toPem(cert.get()) : std::string();
 }
 
-// Why the stored CA cannot sign, or std::nullopt.
-std::optional<std::string> caProblem(const CaMaterial& ca, TimePoint now) {
+// Why the stored CA cannot sign, or std::nullopt. `cert_key` and `key_key` name the keys of
+// N-ca-key it came from (ca.crt and ca.key, or next-ca.crt and next-ca.key).
+std::optional<std::string> caProblem(const CaMaterial& ca, TimePoint now,
+                                     const std::string& cert_key = kCaKey,
+                                     const std::string& key_key = kCaKeyKey) {
   CertPtr cert = parseCertificate(ca.certPem);
-  if (!cert) return "its certificate (ca.crt) is missing or does not parse";
+  if (!cert) return "its certificate (" + cert_key + ") is missing or does not parse";
   KeyPtr key = parseKey(ca.keyPem);
-  if (!key) return "its key (ca.key) is missing or does not parse";
+  if (!key) return "its key (" + key_key + ") is missing or does not parse";
   if (X509_check_private_key(cert.get(), key.get()) != 1) {
     ERR_clear_error();
-    return "its key (ca.key) does not belong to its certificate (ca.crt)";
+    return "its key (" + key_key + ") does not belong to its certificate (" + cert_key + ")";
   }
   if (X509_check_ca(cert.get()) < 1) return "its certificate is not a CA certificate";
   auto validity = validityOf(cert.get());
@@ -227,6 +231,60 @@ std::optional<std::string> servingProblem(const TlsMaterial& material,
            at(validity->notAfter) + ")";
   }
   return std::nullopt;
+}
+
+// tlsSwitchTime on parsed validities.
+TimePoint switchTime(const Validity& current, const Validity& next) {
+  const TimePoint rotation = std::max(current.due(), next.notBefore);
+  return rotation + (current.notAfter - rotation) / 2;
+}
+
+// The stored next CA alone, to check it like the current one.
+CaMaterial nextOf(const CaMaterial& ca) { return {ca.nextCertPem, ca.nextKeyPem, "", "", ""}; }
+
+// The stored previous CA, kept while it is valid: fills decision.previousCaPem, or returns why it
+// leaves the bundle ("" when there is nothing to say).
+std::string keepPrevious(const CaMaterial& ca, TimePoint now, TlsDecision& decision) {
+  if (ca.previousCertPem.empty()) return "";
+  auto previous = validityOf(ca.previousCertPem);
+  if (previous && now < previous->notAfter) {
+    decision.previousCaPem = ca.previousCertPem;  // byte for byte: no write
+    return "";
+  }
+  return previous
+             ? "the previous CA expired at " + at(previous->notAfter) + " and leaves the bundle"
+             : "the previous CA does not parse and leaves the bundle";
+}
+
+void append(std::string& reason, const std::string& more) {
+  if (!more.empty()) reason += "; " + more;
+}
+
+TlsDecision decideUpgrade(const StoredTls& stored, const std::vector<std::string>& dns_names,
+                          TimePoint now, const TlsPolicy& policy) {
+  if (stored.serving == TlsMaterial{}) {
+    return {TlsAction::IssueCa, "no CA and no serving certificate yet: issuing both", "", false,
+            true};
+  }
+  // Upgrade: N-tls from an earlier version, whose CA key was never kept.
+  std::optional<std::string> problem = servingProblem(stored.serving, dns_names, now, policy);
+  auto legacy_ca = validityOf(stored.serving.caPem);
+  if (!problem && legacy_ca && now >= legacy_ca->due()) {
+    problem = "its CA is due for rotation (it expires at " + at(legacy_ca->notAfter) + ")";
+  }
+  if (!problem) {
+    return {TlsAction::Reuse,
+            "N-tls has no stored CA key (made by an earlier version): serving it unchanged "
+            "until it is due",
+            "", false, false};
+  }
+  // The old CA stays trusted while pods that still serve its certificate roll away.
+  const bool keep_old = legacy_ca && now < legacy_ca->notAfter;
+  return {TlsAction::IssueCa,
+          "N-tls has no stored CA key (made by an earlier version) and " + *problem +
+              ": issuing a new CA and keeping it" +
+              (keep_old ? "; the old CA stays in the bundle until it expires" : ""),
+          keep_old ? normalisedPem(stored.serving.caPem) : "", false, true};
 }
 
 }  // namespace
@@ -263,7 +321,7 @@ kube::Result<CaMaterial> issueCa(TimePoint now, std::chrono::seconds validity) {
                        {}};
   CertPtr cert = makeCertificate(spec, key.get(), nullptr, key.get());
   if (!cert) return opensslError("creating the CA certificate");
-  CaMaterial ca{toPem(cert.get()), toPem(key.get()), ""};
+  CaMaterial ca{toPem(cert.get()), toPem(key.get()), "", "", ""};
   if (ca.certPem.empty() || ca.keyPem.empty()) return opensslError("encoding PEM");
   return ca;
 }
@@ -341,6 +399,8 @@ std::string_view toString(TlsAction action) {
       return "RenewCert";
     case TlsAction::RotateCa:
       return "RotateCa";
+    case TlsAction::SwitchCa:
+      return "SwitchCa";
     case TlsAction::IssueCa:
       return "IssueCa";
   }
@@ -350,64 +410,84 @@ std::string_view toString(TlsAction action) {
 TlsDecision decideTls(const StoredTls& stored, const std::vector<std::string>& dns_names,
                       TimePoint now, const TlsPolicy& policy) {
   const CaMaterial& ca = stored.ca;
-  if (ca.certPem.empty() && ca.keyPem.empty() && ca.previousCertPem.empty()) {
-    if (stored.serving == TlsMaterial{}) {
-      return {TlsAction::IssueCa, "no CA and no serving certificate yet: issuing both", ""};
-    }
-    // Upgrade: N-tls from an earlier version, whose CA key was never kept.
-    std::optional<std::string> problem = servingProblem(stored.serving, dns_names, now, policy);
-    auto legacy_ca = validityOf(stored.serving.caPem);
-    if (!problem && legacy_ca && now >= legacy_ca->due()) {
-      problem = "its CA is due for rotation (it expires at " + at(legacy_ca->notAfter) + ")";
-    }
-    if (!problem) {
-      return {TlsAction::Reuse,
-              "N-tls has no stored CA key (made by an earlier version): serving it unchanged "
-              "until it is due",
-              ""};
-    }
-    // The old CA stays trusted while pods that still serve its certificate roll away.
-    const bool keep_old = legacy_ca && now < legacy_ca->notAfter;
-    return {TlsAction::IssueCa,
-            "N-tls has no stored CA key (made by an earlier version) and " + *problem +
-                ": issuing a new CA and keeping it" +
-                (keep_old ? "; the old CA stays in the bundle until it expires" : ""),
-            keep_old ? normalisedPem(stored.serving.caPem) : ""};
+  if (ca.certPem.empty() && ca.keyPem.empty() && ca.previousCertPem.empty() && !ca.hasNext()) {
+    return decideUpgrade(stored, dns_names, now, policy);
   }
+  // The next CA, if one is stored: usable, or why not.
+  std::optional<std::string> next_problem;
+  if (ca.hasNext()) next_problem = caProblem(nextOf(ca), now, kNextCaKey, kNextCaKeyKey);
+  const bool has_next = ca.hasNext() && !next_problem;
+  const std::string next_dropped =
+      ca.hasNext() && next_problem ? "the next CA is unusable (" + *next_problem + ")" : "";
+
   if (auto problem = caProblem(ca, now)) {
-    return {TlsAction::IssueCa, "the stored CA is unusable (" + *problem + "): issuing a new CA",
-            ""};
+    TlsDecision decision;
+    decision.newServingCert = true;
+    if (has_next) {
+      // Clients that copied N-ca since the rotation already trust it.
+      decision.action = TlsAction::SwitchCa;
+      decision.reason = "the stored CA is unusable (" + *problem +
+                        "): the next CA, already in the bundle, takes over at once";
+    } else {
+      decision.action = TlsAction::IssueCa;
+      decision.reason = "the stored CA is unusable (" + *problem + "): issuing a new CA";
+      append(decision.reason, next_dropped);
+    }
+    return decision;
   }
-  auto ca_validity = validityOf(ca.certPem);  // sound: caProblem checked it
-  if (now >= ca_validity->due()) {
-    return {TlsAction::RotateCa,
-            "the CA is due for rotation (it expires at " + at(ca_validity->notAfter) +
-                "): issuing a new CA; the old one stays in the bundle until it expires",
-            ca.certPem};
-  }
+  auto current = validityOf(ca.certPem);  // sound: caProblem checked it
 
   TlsDecision decision;
-  std::string dropped;
-  if (!ca.previousCertPem.empty()) {
-    auto previous = validityOf(ca.previousCertPem);
-    if (previous && now < previous->notAfter) {
-      decision.previousCaPem = ca.previousCertPem;  // byte for byte: no write
-    } else {
-      dropped = previous ? "the previous CA expired at " + at(previous->notAfter) +
-                               " and leaves the bundle"
-                         : "the previous CA does not parse and leaves the bundle";
+  std::string dropped = keepPrevious(ca, now, decision);
+  std::optional<TimePoint> switch_at;
+  if (has_next) {
+    switch_at = switchTime(*current, *validityOf(ca.nextCertPem));  // sound: caProblem
+    if (now >= *switch_at) {
+      decision.action = TlsAction::SwitchCa;
+      decision.reason = "the switch to the next CA is due (the current CA expires at " +
+                        at(current->notAfter) +
+                        "): a new serving certificate signed by the next CA, which becomes "
+                        "current; the old CA stays in the bundle until it expires";
+      // The replaced CA is valid (caProblem) and takes the only previous slot; an older one has
+      // signed nothing since the last switch.
+      decision.previousCaPem = ca.certPem;
+      decision.newServingCert = true;
+      return decision;
     }
+    decision.keepsNextCa = true;
   }
+
   TlsMaterial serving = stored.serving;
   serving.caPem = ca.certPem;
-  if (auto problem = servingProblem(serving, dns_names, now, policy)) {
-    decision.action = TlsAction::RenewCert;
-    decision.reason = "issuing a new serving certificate with the same CA: " + *problem;
+  std::optional<std::string> serving_problem = servingProblem(serving, dns_names, now, policy);
+  decision.newServingCert = serving_problem.has_value();
+  if (!has_next && now >= current->due()) {
+    decision.action = TlsAction::RotateCa;
+    // When the CA about to be issued takes over (issueCa starts it backdate() early).
+    const Validity next{now - backdate(policy.caValidity), now + policy.caValidity};
+    decision.reason = "the CA is due for rotation (it expires at " + at(current->notAfter) +
+                      "): issuing the next CA and publishing it next to the current one, which "
+                      "keeps signing the serving certificate until the switch at about " +
+                      at(switchTime(*current, next));
+    append(decision.reason, next_dropped.empty() ? "" : next_dropped + " and is replaced");
+    if (serving_problem) {
+      append(decision.reason,
+             "issuing a new serving certificate with the current CA: " + *serving_problem);
+    }
   } else {
-    decision.action = TlsAction::Reuse;
-    decision.reason = "the CA and the serving certificate are sound";
+    if (serving_problem) {
+      decision.action = TlsAction::RenewCert;
+      decision.reason = "issuing a new serving certificate with the same CA: " + *serving_problem;
+    } else {
+      decision.action = TlsAction::Reuse;
+      decision.reason = "the CA and the serving certificate are sound";
+    }
+    if (switch_at) {
+      append(decision.reason, "the next CA is in the bundle and takes over at " + at(*switch_at));
+    }
+    append(decision.reason, next_dropped.empty() ? "" : next_dropped + " and leaves the bundle");
   }
-  if (!dropped.empty()) decision.reason += "; " + dropped;
+  append(decision.reason, dropped);
   return decision;
 }
 
@@ -416,44 +496,70 @@ kube::Result<TlsOutcome> ensureTls(const StoredTls& stored,
                                    const TlsPolicy& policy) {
   TlsOutcome outcome;
   outcome.decision = decideTls(stored, dns_names, now, policy);
-  switch (outcome.decision.action) {
+  const TlsDecision& decision = outcome.decision;
+  // The stored CAs as the decision keeps them.
+  CaMaterial kept = stored.ca;
+  kept.previousCertPem = decision.previousCaPem;
+  if (!decision.keepsNextCa) kept.nextCertPem = kept.nextKeyPem = "";
+
+  switch (decision.action) {
     case TlsAction::Reuse:
-      outcome.serving = stored.serving;
-      if (!stored.ca.certPem.empty()) {
-        outcome.ca = stored.ca;
-        outcome.ca->previousCertPem = outcome.decision.previousCaPem;
-        outcome.serving.caPem = stored.ca.certPem;
-      }
+    case TlsAction::RenewCert:
+      if (!stored.ca.certPem.empty()) outcome.ca = kept;
       break;
-    case TlsAction::RenewCert: {
-      outcome.ca = stored.ca;
-      outcome.ca->previousCertPem = outcome.decision.previousCaPem;
-      auto serving = issueServingCert(*outcome.ca, dns_names, now, policy.certValidity);
-      if (!serving) return serving.error();
-      outcome.serving = std::move(*serving);
+    case TlsAction::RotateCa: {
+      auto next = issueCa(now, policy.caValidity);
+      if (!next) return next.error();
+      kept.nextCertPem = next->certPem;
+      kept.nextKeyPem = next->keyPem;
+      outcome.ca = std::move(kept);
       break;
     }
-    case TlsAction::RotateCa:
+    case TlsAction::SwitchCa:
+      outcome.ca =
+          CaMaterial{stored.ca.nextCertPem, stored.ca.nextKeyPem, decision.previousCaPem, "", ""};
+      break;
     case TlsAction::IssueCa: {
       auto ca = issueCa(now, policy.caValidity);
       if (!ca) return ca.error();
-      ca->previousCertPem = outcome.decision.previousCaPem;
-      auto serving = issueServingCert(*ca, dns_names, now, policy.certValidity);
-      if (!serving) return serving.error();
+      ca->previousCertPem = decision.previousCaPem;
       outcome.ca = std::move(*ca);
-      outcome.serving = std::move(*serving);
       break;
     }
   }
+  if (decision.newServingCert) {
+    auto serving = issueServingCert(*outcome.ca, dns_names, now, policy.certValidity);
+    if (!serving) return serving.error();
+    outcome.serving = std::move(*serving);
+  } else {
+    // Byte for byte; ca.crt names the current CA (a stale one is rewritten, nothing reissued).
+    outcome.serving = stored.serving;
+    if (outcome.ca) outcome.serving.caPem = outcome.ca->certPem;
+  }
   outcome.nextCheck = nextTlsCheck(outcome.ca, outcome.serving);
   return outcome;
+}
+
+std::optional<TimePoint> tlsSwitchTime(const std::string& current_pem,
+                                       const std::string& next_pem) {
+  auto current = validityOf(current_pem);
+  auto next = validityOf(next_pem);
+  if (!current || !next) return std::nullopt;
+  return switchTime(*current, *next);
 }
 
 TimePoint nextTlsCheck(const std::optional<CaMaterial>& ca, const TlsMaterial& serving) {
   auto cert = validityOf(serving.certPem);
   auto issuer = validityOf(ca ? ca->certPem : serving.caPem);
   if (!cert || !issuer) return TimePoint::min();
-  TimePoint next = std::min(cert->due(), issuer->due());
+  TimePoint next = cert->due();
+  if (ca && ca->hasNext()) {
+    auto switch_at = tlsSwitchTime(ca->certPem, ca->nextCertPem);
+    if (!switch_at) return TimePoint::min();
+    next = std::min(next, *switch_at);
+  } else {
+    next = std::min(next, issuer->due());
+  }
   if (ca && !ca->previousCertPem.empty()) {
     auto previous = validityOf(ca->previousCertPem);
     if (!previous) return TimePoint::min();

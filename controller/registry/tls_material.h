@@ -18,19 +18,31 @@ struct TlsMaterial {
 
 // The operator's own CA (tls mode Auto on Kubernetes), kept in Secret `N-ca-key` so that the
 // same CA signs every renewed serving certificate. Pods never read it, so it is not part of the
-// config hash. keyPem is a secret: it never appears in logs, Events, status or errors.
+// config hash. The keys (keyPem, nextKeyPem) are secret: they never appear in logs, Events,
+// status or errors. A CA rotation is staged (tls_issuer.h): the next CA is published before it
+// signs anything, and the CA it replaces is still published for a while after.
 struct CaMaterial {
-  std::string certPem;  // the current CA: signs the serving certificate (`ca.crt`)
+  std::string certPem;  // the current CA: it signs the serving certificate (`ca.crt`)
   std::string keyPem;   // its private key, PKCS#8 (`ca.key`)
   // The CA that certPem replaced, still trusted in the N-ca bundle until it expires
-  // (`previous-ca.crt`); empty outside a rotation's overlap.
+  // (`previous-ca.crt`; no key: it signs nothing any more); empty outside that period.
   std::string previousCertPem;
+  // The CA that will replace certPem, issued at the rotation and trusted in the N-ca bundle from
+  // then on, but signing nothing until the switch (`next-ca.crt`, `next-ca.key`); empty outside
+  // that period.
+  std::string nextCertPem;
+  std::string nextKeyPem;
 
+  // A next CA is stored (either part of it).
+  bool hasNext() const { return !nextCertPem.empty() || !nextKeyPem.empty(); }
   bool operator==(const CaMaterial&) const = default;
 };
 
-// What clients must trust (ConfigMap N-ca `ca.crt`): the current CA, then the previous one
-// while it is kept. Each PEM ends with a newline, so the concatenation is a valid bundle.
-inline std::string caBundle(const CaMaterial& ca) { return ca.certPem + ca.previousCertPem; }
+// What clients must trust (ConfigMap N-ca `ca.crt`): the next CA while there is one, the current
+// CA, then the previous one while it is kept, newest first. Each PEM ends with a newline, so the
+// concatenation is a valid bundle.
+inline std::string caBundle(const CaMaterial& ca) {
+  return ca.nextCertPem + ca.certPem + ca.previousCertPem;
+}
 
 }  // namespace registry

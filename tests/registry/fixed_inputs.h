@@ -10,12 +10,12 @@ inline const TlsMaterial kFakeTls = {
     "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n",
     "-----BEGIN CERTIFICATE-----\nFAKE-SERVING-CERT\n-----END CERTIFICATE-----\n",
     "-----BEGIN PRIVATE KEY-----\nFAKE-KEY\n-----END PRIVATE KEY-----\n"};
-// The operator's CA (N-ca-key), here during a rotation's overlap so that the bundle in N-ca
-// shows both CAs.
+// The operator's CA (N-ca-key), here between a rotation's switch and the old CA's expiry so that
+// the bundle in N-ca shows two CAs.
 inline const CaMaterial kFakeCa = {
     "-----BEGIN CERTIFICATE-----\nFAKE-CA\n-----END CERTIFICATE-----\n",
     "-----BEGIN PRIVATE KEY-----\nFAKE-CA-KEY\n-----END PRIVATE KEY-----\n",
-    "-----BEGIN CERTIFICATE-----\nFAKE-PREVIOUS-CA\n-----END CERTIFICATE-----\n"};
+    "-----BEGIN CERTIFICATE-----\nFAKE-PREVIOUS-CA\n-----END CERTIFICATE-----\n", "", ""};
 inline const char* const kFixedHttpSecret =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";

@@ -1,8 +1,10 @@
 // The lifecycle of operator-issued TLS (tls_issuer.h): the pure decision and ensureTls on a fixed
-// clock, what the builders make of the result, the requeue delay, and gatherInputs reading
-// stored material through a lagging cache.
+// clock (issue, renewal, the staged CA rotation: rotation, overlap, switch, old CA expiry), what
+// the builders make of the result, the requeue delay, and gatherInputs reading stored material
+// through a lagging cache.
 #include <algorithm>
 #include <chrono>
+#include <ctime>
 #include <functional>
 #include <memory>
 #include <string>
@@ -24,6 +26,7 @@
 #include "registry/tls_issuer.h"
 #include "runtime/fake_api_server.h"
 #include "runtime/store.h"
+#include "runtime/time_format.h"
 #include "test_support.h"
 
 using namespace registry;
@@ -72,6 +75,15 @@ bool verifies(const std::string& cert_pem, const std::string& bundle_pem, const 
   X509_STORE_CTX_free(ctx);
   X509_STORE_free(store);
   return ok;
+}
+
+// The notAfter of a PEM certificate.
+TimePoint notAfterOf(const std::string& pem) {
+  auto certs = readBundle(pem);
+  REQUIRE(certs.size() == 1);
+  std::tm tm{};
+  REQUIRE(ASN1_TIME_to_tm(X509_get0_notAfter(certs[0].get()), &tm) == 1);
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
 }
 
 // The decoded value of a Secret's data entry.
@@ -218,9 +230,16 @@ TEST_CASE("TLS: renewal keeps the CA byte for byte and the new certificate verif
   CHECK(caBundleOf(after) == caBundleOf(before));
 }
 
-TEST_CASE("TLS: a CA near its expiry rotates, with both CAs in the bundle until the old expires") {
+namespace {
+
+// The material renewed on time from kT0 until the CA is due, and that moment (the rotation).
+struct BeforeRotation {
+  TlsOutcome first;
+  TlsOutcome current;
+  TimePoint rotation;
+};
+BeforeRotation renewedUntilRotation() {
   TlsOutcome first = ensureOk({}, kT0);
-  // Renewed on time until the CA is due: the same CA all along.
   TlsOutcome current = first;
   int renewals = 0;
   while (decideTls(storedFrom(current), names(), current.nextCheck, {}).action ==
@@ -232,76 +251,391 @@ TEST_CASE("TLS: a CA near its expiry rotates, with both CAs in the bundle until 
   }
   // Every ~16 months; the fifth comes 80 minutes before the CA is due at ~6.7 years.
   CHECK(renewals == 5);
+  return {first, current, current.nextCheck};
+}
 
-  const TimePoint rotation = current.nextCheck;
+}  // namespace
+
+TEST_CASE("TLS rotation, stage 1: the next CA is published and the old CA keeps signing") {
+  auto [first, current, rotation] = renewedUntilRotation();
   CHECK(rotation > kT0 + 6 * kYear + 6 * kMonth);
   CHECK(rotation < kT0 + 6 * kYear + 10 * kMonth);
+  CHECK(decideTls(storedFrom(current), names(), rotation - 1s, {}).action == TlsAction::Reuse);
+
   TlsDecision decision = decideTls(storedFrom(current), names(), rotation, {});
   CHECK(decision.action == TlsAction::RotateCa);
-  CHECK(decision.reason.find("due for rotation") != std::string::npos);
-  CHECK(decision.previousCaPem == first.ca->certPem);
+  CHECK_FALSE(decision.newServingCert);  // renewed 80 minutes ago
+  CHECK(decision.previousCaPem.empty());
+  CHECK(decision.reason.find("the CA is due for rotation (it expires at 2039-12-30T00:00:00Z)") ==
+        0);
+  CHECK(decision.reason.find("keeps signing the serving certificate until the switch at about") !=
+        std::string::npos);
 
   TlsOutcome rotated = ensureOk(storedFrom(current), rotation);
   REQUIRE(rotated.ca);
-  CHECK(rotated.ca->certPem != first.ca->certPem);
-  CHECK(rotated.ca->keyPem != first.ca->keyPem);
-  CHECK(rotated.ca->previousCertPem == first.ca->certPem);
-  CHECK(rotated.serving.caPem == rotated.ca->certPem);
-  CHECK(verifies(rotated.serving.certPem, rotated.ca->certPem, kHost, rotation));
-  CHECK_FALSE(verifies(rotated.serving.certPem, first.ca->certPem, kHost, rotation));
+  // The current CA is kept byte for byte and still signs; the next CA waits beside it.
+  CHECK(rotated.ca->certPem == first.ca->certPem);
+  CHECK(rotated.ca->keyPem == first.ca->keyPem);
+  CHECK(rotated.ca->previousCertPem.empty());
+  REQUIRE(rotated.ca->hasNext());
+  CHECK(rotated.ca->nextCertPem != first.ca->certPem);
+  CHECK(rotated.ca->nextKeyPem != first.ca->keyPem);
+  CHECK(rotated.serving == current.serving);
+  CHECK(verifies(rotated.serving.certPem, first.ca->certPem, kHost, rotation));
 
-  auto objects = objectsFor(rotated);
-  std::string bundle = caBundleOf(objects);
-  CHECK(bundle == rotated.ca->certPem + first.ca->certPem);
+  auto before = objectsFor(current);
+  auto after = objectsFor(rotated);
+  // N-ca-key and N-ca only: N-tls and the config hash keep their bytes, the pods do not roll.
+  CHECK(writesBetween(before, after) ==
+        std::vector<std::string>{"Secret/image-registry-ca-key", "ConfigMap/image-registry-ca"});
+  CHECK(configHashOf(before) == configHashOf(after));
+  std::string bundle = caBundleOf(after);
+  CHECK(bundle == rotated.ca->nextCertPem + first.ca->certPem);
   CHECK(readBundle(bundle).size() == 2);
-  // Clients holding the bundle trust pods on both sides of the roll.
   CHECK(verifies(rotated.serving.certPem, bundle, kHost, rotation));
-  CHECK(verifies(current.serving.certPem, bundle, kHost, rotation));
-  const kube::Json* key_secret = find(objects, "Secret", "image-registry-ca-key");
+  const kube::Json* key_secret = find(after, "Secret", "image-registry-ca-key");
   REQUIRE(key_secret != nullptr);
-  CHECK(decoded((*key_secret)["data"][kPreviousCaKey]) == first.ca->certPem);
+  CHECK(decoded((*key_secret)["data"][kCaKey]) == first.ca->certPem);
+  CHECK(decoded((*key_secret)["data"][kCaKeyKey]) == first.ca->keyPem);
+  CHECK(decoded((*key_secret)["data"][kNextCaKey]) == rotated.ca->nextCertPem);
+  CHECK(decoded((*key_secret)["data"][kNextCaKeyKey]) == rotated.ca->nextKeyPem);
+  CHECK_FALSE((*key_secret)["data"].contains(kPreviousCaKey));
+  // Neither key is in any other object.
+  for (const auto& object : after) {
+    if (object["metadata"]["name"] == "image-registry-ca-key") continue;
+    INFO(object["metadata"]["name"]);
+    CHECK(object.dump().find(kube::base64Encode(rotated.ca->nextKeyPem)) == std::string::npos);
+    CHECK(object.dump().find(kube::base64Encode(rotated.ca->keyPem)) == std::string::npos);
+    CHECK(object.dump().find("BEGIN PRIVATE KEY") == std::string::npos);
+  }
 
-  // Steady during the overlap: both CAs stay, nothing is written.
-  TlsOutcome overlap = ensureOk(storedFrom(rotated), rotation + 24h);
-  CHECK(overlap.decision.action == TlsAction::Reuse);
-  CHECK(overlap.ca == rotated.ca);
-  CHECK(writesBetween(objects, objectsFor(overlap)).empty());
+  // The switch is half-way from the rotation to the old CA's expiry: ~8.3 years.
+  const TimePoint old_expiry = kT0 + 10 * kYear;
+  auto switch_at = tlsSwitchTime(rotated.ca->certPem, rotated.ca->nextCertPem);
+  REQUIRE(switch_at);
+  CHECK(*switch_at == rotation + (old_expiry - rotation) / 2);
+  CHECK(*switch_at > kT0 + 8 * kYear + 3 * kMonth);
+  CHECK(*switch_at < kT0 + 8 * kYear + 5 * kMonth);
+  CHECK(decision.reason.find("until the switch at about " + runtime::formatTime(*switch_at)) !=
+        std::string::npos);
+  // The serving certificate (renewed 80 minutes before the rotation) is due first, at ~8 years.
+  CHECK(rotated.nextCheck < *switch_at);
+  CHECK(rotated.nextCheck > kT0 + 7 * kYear + 11 * kMonth);
+
+  // Steady during the overlap: the next CA stays, nothing is written.
+  for (auto later : {rotation + 1s, rotation + 24h, rotated.nextCheck - 1s}) {
+    TlsOutcome overlap = ensureOk(storedFrom(rotated), later);
+    CHECK(overlap.decision.action == TlsAction::Reuse);
+    CHECK(overlap.decision.keepsNextCa);
+    CHECK(overlap.decision.reason.find("the next CA is in the bundle and takes over at " +
+                                       runtime::formatTime(*switch_at)) != std::string::npos);
+    CHECK(overlap.ca == rotated.ca);
+    CHECK(overlap.serving == rotated.serving);
+    CHECK(overlap.nextCheck == rotated.nextCheck);
+    CHECK(writesBetween(after, objectsFor(overlap)).empty());
+  }
 }
 
-TEST_CASE("TLS: after the overlap only the new CA remains") {
-  TlsOutcome first = ensureOk({}, kT0);
-  const TimePoint old_expiry = kT0 + 10 * kYear;
-  // Rotated at 7 years; the certificate renewed at 9 years (previous CA still kept).
-  TlsOutcome rotated = ensureOk(storedFrom(first), kT0 + 7 * kYear);
-  REQUIRE(rotated.decision.action == TlsAction::RotateCa);
-  TlsOutcome renewed = ensureOk(storedFrom(rotated), kT0 + 9 * kYear);
-  CHECK(renewed.decision.action == TlsAction::RenewCert);
-  REQUIRE(renewed.ca);
-  CHECK(renewed.ca->previousCertPem == first.ca->certPem);
-  // The next moment to look is the old CA's expiry, before the certificate or the CA is due.
-  CHECK(renewed.nextCheck == old_expiry);
+TEST_CASE("TLS rotation, overlap: a renewal before the switch is signed by the old CA") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  TlsOutcome rotated = ensureOk(storedFrom(current), rotation);
+  const TimePoint due = rotated.nextCheck;  // the serving certificate, at ~8 years
+  auto switch_at = tlsSwitchTime(rotated.ca->certPem, rotated.ca->nextCertPem);
+  REQUIRE(switch_at);
+  REQUIRE(due < *switch_at);
 
-  CHECK(decideTls(storedFrom(renewed), names(), old_expiry - 1s, {}).previousCaPem ==
+  TlsOutcome renewed = ensureOk(storedFrom(rotated), due);
+  CHECK(renewed.decision.action == TlsAction::RenewCert);
+  CHECK(renewed.decision.reason.find("issuing a new serving certificate with the same CA") == 0);
+  CHECK(*renewed.ca == *rotated.ca);  // both CAs byte for byte
+  CHECK(renewed.serving.caPem == first.ca->certPem);
+  CHECK(verifies(renewed.serving.certPem, first.ca->certPem, kHost, due));
+  CHECK_FALSE(verifies(renewed.serving.certPem, rotated.ca->nextCertPem, kHost, due));
+  // Never past the old CA, which signed it.
+  CHECK(notAfterOf(renewed.serving.certPem) <= notAfterOf(first.ca->certPem));
+  // The switch comes next, four months later.
+  CHECK(renewed.nextCheck == *switch_at);
+
+  auto before = objectsFor(rotated);
+  auto after = objectsFor(renewed);
+  CHECK(writesBetween(before, after) ==
+        std::vector<std::string>{"Secret/image-registry-tls", "Deployment/image-registry"});
+  CHECK(caBundleOf(after) == caBundleOf(before));
+}
+
+TEST_CASE("TLS rotation, stage 2: at the switch the new CA signs and the pods roll once") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  TlsOutcome rotated = ensureOk(storedFrom(current), rotation);
+  TlsOutcome overlap = ensureOk(storedFrom(rotated), rotated.nextCheck);  // renewed by the old CA
+  REQUIRE(overlap.decision.action == TlsAction::RenewCert);
+  const TimePoint switch_at = overlap.nextCheck;
+  const std::string old_ca = first.ca->certPem;
+  const std::string new_ca = rotated.ca->nextCertPem;
+
+  // During the overlap the served certificate verifies against the old CA, and the bundle
+  // holds both.
+  const std::string overlap_bundle = caBundleOf(objectsFor(overlap));
+  CHECK(overlap_bundle == new_ca + old_ca);
+  CHECK(verifies(overlap.serving.certPem, old_ca, kHost, switch_at - 1s));
+  CHECK(verifies(overlap.serving.certPem, overlap_bundle, kHost, switch_at - 1s));
+  CHECK(decideTls(storedFrom(overlap), names(), switch_at - 1s, {}).action == TlsAction::Reuse);
+
+  TlsDecision decision = decideTls(storedFrom(overlap), names(), switch_at, {});
+  CHECK(decision.action == TlsAction::SwitchCa);
+  CHECK(decision.newServingCert);
+  CHECK(decision.previousCaPem == old_ca);
+  CHECK(decision.reason ==
+        "the switch to the next CA is due (the current CA expires at 2039-12-30T00:00:00Z): a new "
+        "serving certificate signed by the next CA, which becomes current; the old CA stays in "
+        "the bundle until it expires");
+
+  TlsOutcome switched = ensureOk(storedFrom(overlap), switch_at);
+  REQUIRE(switched.ca);
+  CHECK(switched.ca->certPem == new_ca);
+  CHECK(switched.ca->keyPem == rotated.ca->nextKeyPem);
+  CHECK(switched.ca->previousCertPem == old_ca);
+  CHECK_FALSE(switched.ca->hasNext());
+  CHECK(switched.serving.caPem == new_ca);
+  CHECK(verifies(switched.serving.certPem, new_ca, kHost, switch_at));
+  CHECK_FALSE(verifies(switched.serving.certPem, old_ca, kHost, switch_at));
+  CHECK(notAfterOf(switched.serving.certPem) <= notAfterOf(new_ca));
+
+  auto before = objectsFor(overlap);
+  auto after = objectsFor(switched);
+  // N-tls changes and the pods roll; N-ca keeps its bytes (the same two CAs in the same order).
+  CHECK(writesBetween(before, after) == std::vector<std::string>{"Secret/image-registry-ca-key",
+                                                                 "Secret/image-registry-tls",
+                                                                 "Deployment/image-registry"});
+  CHECK(configHashOf(before) != configHashOf(after));
+  CHECK(caBundleOf(after) == overlap_bundle);
+  CHECK(verifies(switched.serving.certPem, caBundleOf(after), kHost, switch_at));
+  const kube::Json* key_secret = find(after, "Secret", "image-registry-ca-key");
+  REQUIRE(key_secret != nullptr);
+  CHECK(decoded((*key_secret)["data"][kCaKey]) == new_ca);
+  CHECK(decoded((*key_secret)["data"][kPreviousCaKey]) == old_ca);
+  CHECK_FALSE((*key_secret)["data"].contains(kNextCaKey));
+  CHECK_FALSE((*key_secret)["data"].contains(kNextCaKeyKey));
+  // The old CA's key is gone: it signs nothing any more.
+  CHECK((*key_secret).dump().find(kube::base64Encode(first.ca->keyPem)) == std::string::npos);
+
+  // Once: the next look is when the old CA expires or the new certificate is due.
+  TlsOutcome again = ensureOk(storedFrom(switched), switch_at + 1h);
+  CHECK(again.decision.action == TlsAction::Reuse);
+  CHECK(writesBetween(after, objectsFor(again)).empty());
+  CHECK(switched.nextCheck <= notAfterOf(old_ca));
+  CHECK(switched.nextCheck > switch_at + kYear);
+}
+
+TEST_CASE("TLS rotation, stage 3: the old CA leaves N-ca-key and N-ca when it expires") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  TlsOutcome state = ensureOk(storedFrom(current), rotation);
+  const TimePoint old_expiry = notAfterOf(first.ca->certPem);
+  CHECK(old_expiry == kT0 + 10 * kYear);
+  // On time until just before the old CA expires: a renewal, the switch, another renewal.
+  while (state.nextCheck < old_expiry) state = ensureOk(storedFrom(state), state.nextCheck);
+  REQUIRE(state.ca);
+  CHECK(state.ca->previousCertPem == first.ca->certPem);
+  CHECK(state.nextCheck == old_expiry);
+
+  CHECK(decideTls(storedFrom(state), names(), old_expiry - 1s, {}).previousCaPem ==
         first.ca->certPem);
-  TlsDecision decision = decideTls(storedFrom(renewed), names(), old_expiry, {});
+  TlsDecision decision = decideTls(storedFrom(state), names(), old_expiry, {});
   CHECK(decision.action == TlsAction::Reuse);
   CHECK(decision.previousCaPem.empty());
   CHECK(decision.reason.find("the previous CA expired at 2039-12-30T00:00:00Z") !=
         std::string::npos);
 
-  TlsOutcome dropped = ensureOk(storedFrom(renewed), old_expiry);
+  TlsOutcome dropped = ensureOk(storedFrom(state), old_expiry);
   REQUIRE(dropped.ca);
-  CHECK(dropped.ca->certPem == renewed.ca->certPem);
-  CHECK(dropped.ca->keyPem == renewed.ca->keyPem);
+  CHECK(dropped.ca->certPem == state.ca->certPem);
+  CHECK(dropped.ca->keyPem == state.ca->keyPem);
   CHECK(dropped.ca->previousCertPem.empty());
-  CHECK(dropped.serving == renewed.serving);
-  auto before = objectsFor(renewed);
+  CHECK(dropped.serving == state.serving);
+  auto before = objectsFor(state);
   auto after = objectsFor(dropped);
-  CHECK(caBundleOf(after) == renewed.ca->certPem);
+  CHECK(caBundleOf(after) == state.ca->certPem);
   // The pods read neither N-ca-key nor N-ca: no roll.
   CHECK(writesBetween(before, after) ==
         std::vector<std::string>{"Secret/image-registry-ca-key", "ConfigMap/image-registry-ca"});
   CHECK(dropped.nextCheck > old_expiry);
+  CHECK_FALSE(find(after, "Secret", "image-registry-ca-key")->at("data").contains(kPreviousCaKey));
+}
+
+TEST_CASE("TLS rotation: a client holding the bundle published at rotation trusts every moment") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  const std::string old_ca = first.ca->certPem;
+  const TimePoint old_expiry = notAfterOf(old_ca);
+  TlsOutcome state = ensureOk(storedFrom(current), rotation);
+  REQUIRE(state.decision.action == TlsAction::RotateCa);
+  const std::string rotation_bundle = caBundleOf(objectsFor(state));
+  const std::string new_ca = state.ca->nextCertPem;
+  const TimePoint switch_at = *tlsSwitchTime(old_ca, new_ca);
+
+  // The reconciler on time at every moment it asked for, until the old CA has expired.
+  struct Served {
+    TimePoint from;
+    std::string certPem;
+  };
+  std::vector<Served> served = {{rotation, state.serving.certPem}};
+  std::vector<std::tuple<TlsAction, bool>> steps;  // action, signed by the new CA
+  while (state.nextCheck <= old_expiry) {
+    const TimePoint now = state.nextCheck;
+    TlsOutcome next = ensureOk(storedFrom(state), now);
+    steps.emplace_back(next.decision.action, next.serving.caPem == new_ca);
+    if (next.serving.certPem != state.serving.certPem)
+      served.push_back({now, next.serving.certPem});
+    state = next;
+    REQUIRE(steps.size() < 10);
+  }
+  CHECK(steps == std::vector<std::tuple<TlsAction, bool>>{{TlsAction::RenewCert, false},
+                                                          {TlsAction::SwitchCa, true},
+                                                          {TlsAction::RenewCert, true},
+                                                          {TlsAction::Reuse, true}});
+  REQUIRE(served.size() == 4);
+  CHECK(served[2].from == switch_at);
+
+  // Each served certificate from the moment it is served until the next one has rolled out
+  // (an hour later: old pods serve it a little longer), sampled every week and at the edges.
+  int samples = 0;
+  for (std::size_t i = 0; i < served.size(); ++i) {
+    const TimePoint until = i + 1 < served.size() ? served[i + 1].from + 1h : old_expiry + 24h;
+    std::vector<TimePoint> moments = {served[i].from, until - 1s};
+    for (TimePoint t = served[i].from; t < until; t += 24h * 7) moments.push_back(t);
+    for (TimePoint t : moments) {
+      INFO("certificate " << i << " at " << runtime::formatTime(t));
+      CHECK(verifies(served[i].certPem, rotation_bundle, kHost, t));
+      // A client holding only the old CA trusts the registry until the switch, not after.
+      if (i + 1 < served.size() && served[i + 1].from <= switch_at) {
+        CHECK(verifies(served[i].certPem, old_ca, kHost, t));
+      }
+      if (served[i].from >= switch_at) CHECK_FALSE(verifies(served[i].certPem, old_ca, kHost, t));
+      ++samples;
+    }
+  }
+  CHECK(samples > 150);
+}
+
+TEST_CASE("TLS rotation: a late rotation still gets half of what is left as overlap") {
+  // The operator was off from 6 to 9 years: the CA is long due, the certificate has expired.
+  auto [first, current, rotation] = renewedUntilRotation();
+  const TimePoint late = kT0 + 9 * kYear;
+  const TimePoint old_expiry = kT0 + 10 * kYear;
+  TlsDecision decision = decideTls(storedFrom(current), names(), late, {});
+  CHECK(decision.action == TlsAction::RotateCa);
+  CHECK(decision.newServingCert);
+  CHECK(decision.reason.find("issuing a new serving certificate with the current CA") !=
+        std::string::npos);
+
+  TlsOutcome rotated = ensureOk(storedFrom(current), late);
+  CHECK(rotated.ca->certPem == first.ca->certPem);
+  CHECK(verifies(rotated.serving.certPem, first.ca->certPem, kHost, late));
+  CHECK(notAfterOf(rotated.serving.certPem) == old_expiry);
+  // Half-way from the new CA's start (an hour early) to the old CA's expiry.
+  const TimePoint switch_at = late - 1h + (old_expiry - (late - 1h)) / 2;
+  CHECK(tlsSwitchTime(rotated.ca->certPem, rotated.ca->nextCertPem) == switch_at);
+  CHECK(rotated.nextCheck == switch_at);
+  CHECK(decideTls(storedFrom(rotated), names(), switch_at - 1s, {}).action == TlsAction::Reuse);
+  TlsOutcome switched = ensureOk(storedFrom(rotated), switch_at);
+  CHECK(switched.decision.action == TlsAction::SwitchCa);
+  CHECK(verifies(switched.serving.certPem, rotated.ca->nextCertPem, kHost, switch_at));
+  CHECK(switched.ca->previousCertPem == first.ca->certPem);
+}
+
+TEST_CASE("TLS rotation: unusable stored CAs during the overlap, with a clear reason") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  TlsOutcome rotated = ensureOk(storedFrom(current), rotation);
+  TlsOutcome other = ensureOk({}, kT0);
+  const TimePoint now = rotation + 24h;
+
+  SECTION("an unusable next CA is replaced while the current one is due") {
+    struct Case {
+      const char* what;
+      std::function<void(StoredTls&)> corrupt;
+      const char* reason;
+    };
+    const std::vector<Case> cases = {
+        {"next key of another CA", [&](StoredTls& s) { s.ca.nextKeyPem = other.ca->keyPem; },
+         "its key (next-ca.key) does not belong to its certificate (next-ca.crt)"},
+        {"garbage next certificate", [](StoredTls& s) { s.ca.nextCertPem = "garbage"; },
+         "its certificate (next-ca.crt) is missing or does not parse"},
+        {"only a next certificate", [](StoredTls& s) { s.ca.nextKeyPem.clear(); },
+         "its key (next-ca.key) is missing or does not parse"},
+    };
+    StoredTls unreadable = storedFrom(rotated);
+    unreadable.ca.nextCertPem = "garbage";
+    CHECK(nextTlsCheck(unreadable.ca, unreadable.serving) == TimePoint::min());  // look at once
+    for (const auto& c : cases) {
+      INFO(c.what);
+      StoredTls stored = storedFrom(rotated);
+      c.corrupt(stored);
+      TlsDecision decision = decideTls(stored, names(), now, {});
+      CHECK(decision.action == TlsAction::RotateCa);
+      CHECK(decision.reason.find(std::string("the next CA is unusable (") + c.reason +
+                                 ") and is replaced") != std::string::npos);
+      CHECK(decision.reason.find("PRIVATE KEY") == std::string::npos);
+      TlsOutcome fixed = ensureOk(stored, now);
+      CHECK(fixed.ca->certPem == first.ca->certPem);
+      CHECK(fixed.ca->nextCertPem != rotated.ca->nextCertPem);
+      CHECK(fixed.serving == rotated.serving);
+      CHECK(fixed.nextCheck > now);
+    }
+  }
+  SECTION("an unusable next CA leaves the bundle while the current one is not due") {
+    StoredTls stored = storedFrom(ensureOk({}, kT0));
+    stored.ca.nextCertPem = rotated.ca->nextCertPem;
+    stored.ca.nextKeyPem = "garbage";
+    TlsOutcome fixed = ensureOk(stored, kT0 + 24h);
+    CHECK(fixed.decision.action == TlsAction::Reuse);
+    CHECK_FALSE(fixed.decision.keepsNextCa);
+    CHECK(fixed.decision.reason ==
+          "the CA and the serving certificate are sound; the next CA is unusable (its key "
+          "(next-ca.key) is missing or does not parse) and leaves the bundle");
+    CHECK_FALSE(fixed.ca->hasNext());
+    CHECK(caBundleOf(objectsFor(fixed)) == stored.ca.certPem);
+  }
+  SECTION("an unusable current CA hands over to a sound next CA at once") {
+    StoredTls stored = storedFrom(rotated);
+    stored.ca.keyPem = other.ca->keyPem;
+    TlsDecision decision = decideTls(stored, names(), now, {});
+    CHECK(decision.action == TlsAction::SwitchCa);
+    CHECK(decision.reason ==
+          "the stored CA is unusable (its key (ca.key) does not belong to its certificate "
+          "(ca.crt)): the next CA, already in the bundle, takes over at once");
+    TlsOutcome switched = ensureOk(stored, now);
+    CHECK(switched.ca->certPem == rotated.ca->nextCertPem);
+    CHECK(switched.ca->previousCertPem.empty());  // not vouched for
+    CHECK_FALSE(switched.ca->hasNext());
+    CHECK(verifies(switched.serving.certPem, caBundleOf(objectsFor(rotated)), kHost, now));
+  }
+  SECTION("both unusable: a new CA") {
+    StoredTls stored = storedFrom(rotated);
+    stored.ca.keyPem = "garbage";
+    stored.ca.nextKeyPem = "garbage";
+    TlsDecision decision = decideTls(stored, names(), now, {});
+    CHECK(decision.action == TlsAction::IssueCa);
+    CHECK(decision.reason ==
+          "the stored CA is unusable (its key (ca.key) is missing or does not parse): issuing a "
+          "new CA; the next CA is unusable (its key (next-ca.key) is missing or does not parse)");
+    TlsOutcome fixed = ensureOk(stored, now);
+    CHECK(fixed.ca->certPem != first.ca->certPem);
+    CHECK(fixed.ca->certPem != rotated.ca->nextCertPem);
+    CHECK_FALSE(fixed.ca->hasNext());
+  }
+}
+
+TEST_CASE("TLS: N-ca-key as an earlier version left it after a rotation is kept as it is") {
+  // The earlier version switched at the rotation: current = the new CA, previous = the old one,
+  // N-tls signed by the new CA. That is the state after the switch.
+  TlsOutcome old_ca = ensureOk({}, kT0);
+  TlsOutcome new_ca = ensureOk({}, kT0 + 7 * kYear);
+  StoredTls stored = storedFrom(new_ca);
+  stored.ca.previousCertPem = old_ca.ca->certPem;
+  TlsOutcome kept = ensureOk(stored, kT0 + 7 * kYear + 24h);
+  CHECK(kept.decision.action == TlsAction::Reuse);
+  CHECK(*kept.ca == stored.ca);
+  CHECK(kept.serving == stored.serving);
+  CHECK(kept.nextCheck == new_ca.nextCheck);  // the certificate, due before the old CA expires
+  CHECK(kept.nextCheck < kT0 + 10 * kYear);
 }
 
 TEST_CASE("TLS: an unusable stored CA is replaced with a clear reason, never a crash") {
@@ -331,7 +665,7 @@ TEST_CASE("TLS: an unusable stored CA is replaced with a clear reason, never a c
        "its certificate is not a CA certificate"},
       {"only a previous CA",
        [](StoredTls& s) {
-         s.ca = {"", "", s.ca.certPem};
+         s.ca = {"", "", s.ca.certPem, "", ""};
        },
        "its certificate (ca.crt) is missing or does not parse"},
   };
@@ -439,42 +773,58 @@ TEST_CASE("TLS upgrade: N-tls without a stored CA key is served until due, then 
   CHECK(decideTls(broken, names(), kT0 + 24h, {}).previousCaPem.empty());
 }
 
-TEST_CASE("TLS with short lifetimes (the hidden test policy): renew, rotate, drop on time") {
-  auto policy = tlsPolicyFrom("6m", "2m");
+TEST_CASE("TLS with short lifetimes (the e2e policy): renew, rotate, switch, drop on time") {
+  // tests/e2e/tls_rotation.sh runs the operator with these lifetimes and expects these moments.
+  auto policy = tlsPolicyFrom("2m", "1m");
   REQUIRE(policy.ok());
   TlsOutcome first = ensureOk({}, kT0, *policy);
-  // 2 minutes starting 12 s early: due with a third (44 s) left, 76 s after issue.
-  CHECK(first.nextCheck == kT0 + 76s);
-
+  // 1 minute starting 6 s early: due with a third (22 s) left, 38 s after issue.
+  CHECK(first.nextCheck == kT0 + 38s);
   TlsOutcome renewed = ensureOk(storedFrom(first), first.nextCheck, *policy);
   CHECK(renewed.decision.action == TlsAction::RenewCert);
   CHECK(*renewed.ca == *first.ca);
+  // The CA (2 minutes starting 12 s early) is due 44 s before its end, at 76 s; so is the
+  // certificate renewed at 38 s.
+  CHECK(renewed.nextCheck == kT0 + 76s);
 
-  // The CA (6 minutes starting 36 s early) is due 132 s before its end: at 228 s.
-  TimePoint now = renewed.nextCheck;
-  TlsOutcome current = renewed;
-  while (now < kT0 + 228s) {
-    current = ensureOk(storedFrom(current), now, *policy);
-    CHECK(current.ca->certPem == first.ca->certPem);
-    now = current.nextCheck;
-  }
-  CHECK(now == kT0 + 228s);
-  TlsOutcome rotated = ensureOk(storedFrom(current), now, *policy);
+  TlsOutcome rotated = ensureOk(storedFrom(renewed), kT0 + 76s, *policy);
   CHECK(rotated.decision.action == TlsAction::RotateCa);
-  CHECK(rotated.ca->previousCertPem == first.ca->certPem);
-  CHECK(verifies(rotated.serving.certPem, rotated.ca->certPem, kHost, now));
-  // Its certificate is renewed (at 304 s) during the overlap, which keeps both CAs; the
-  // previous CA leaves at its expiry, 6 minutes after the first issue.
-  CHECK(rotated.nextCheck == kT0 + 304s);
-  TlsOutcome overlap = ensureOk(storedFrom(rotated), rotated.nextCheck, *policy);
-  CHECK(overlap.decision.action == TlsAction::RenewCert);
-  CHECK(overlap.ca->previousCertPem == first.ca->certPem);
-  CHECK(overlap.nextCheck == kT0 + 6min);
-  TlsOutcome dropped = ensureOk(storedFrom(overlap), overlap.nextCheck, *policy);
+  CHECK(rotated.decision.newServingCert);  // by the old CA, up to its end at 120 s
+  CHECK(rotated.ca->certPem == first.ca->certPem);
+  CHECK(rotated.serving.caPem == first.ca->certPem);
+  CHECK(verifies(rotated.serving.certPem, first.ca->certPem, kHost, kT0 + 76s));
+  CHECK(notAfterOf(rotated.serving.certPem) == kT0 + 120s);
+  // The switch: half-way from 76 s to 120 s.
+  CHECK(rotated.nextCheck == kT0 + 98s);
+
+  TlsOutcome switched = ensureOk(storedFrom(rotated), kT0 + 98s, *policy);
+  CHECK(switched.decision.action == TlsAction::SwitchCa);
+  CHECK(verifies(switched.serving.certPem, rotated.ca->nextCertPem, kHost, kT0 + 98s));
+  CHECK(switched.ca->previousCertPem == first.ca->certPem);
+  CHECK(switched.nextCheck == kT0 + 120s);
+
+  TlsOutcome dropped = ensureOk(storedFrom(switched), kT0 + 120s, *policy);
   CHECK(dropped.decision.action == TlsAction::Reuse);
   CHECK(dropped.ca->previousCertPem.empty());
-  CHECK(dropped.ca->certPem == rotated.ca->certPem);
-  CHECK(dropped.serving == overlap.serving);
+  CHECK(dropped.ca->certPem == rotated.ca->nextCertPem);
+  CHECK(dropped.serving == switched.serving);
+  // Then the certificate signed at 98 s is due at 136 s.
+  CHECK(dropped.nextCheck == kT0 + 136s);
+
+  // A reconcile a second late for the first renewal: the CA rotates alone at 76 s and the old
+  // CA renews the certificate at 77 s, in the overlap; the switch stays at 98 s.
+  TlsOutcome late = ensureOk(storedFrom(first), kT0 + 39s, *policy);
+  CHECK(late.nextCheck == kT0 + 76s);
+  TlsOutcome alone = ensureOk(storedFrom(late), kT0 + 76s, *policy);
+  CHECK(alone.decision.action == TlsAction::RotateCa);
+  CHECK_FALSE(alone.decision.newServingCert);
+  CHECK(alone.serving == late.serving);
+  CHECK(alone.nextCheck == kT0 + 77s);
+  TlsOutcome overlap = ensureOk(storedFrom(alone), kT0 + 77s, *policy);
+  CHECK(overlap.decision.action == TlsAction::RenewCert);
+  CHECK(overlap.serving.caPem == first.ca->certPem);
+  CHECK(overlap.ca->nextCertPem == alone.ca->nextCertPem);
+  CHECK(overlap.nextCheck == kT0 + 98s);
 }
 
 TEST_CASE("TLS: a certificate longer than the configured validity is renewed") {
@@ -519,7 +869,9 @@ kube::Json secretWith(const std::string& name, const kube::Json& data) {
 std::vector<kube::Json> storedSecrets(const TlsOutcome& outcome) {
   return {secretWith("image-registry-ca-key", {{kCaKey, outcome.ca->certPem},
                                                {kCaKeyKey, outcome.ca->keyPem},
-                                               {kPreviousCaKey, outcome.ca->previousCertPem}}),
+                                               {kPreviousCaKey, outcome.ca->previousCertPem},
+                                               {kNextCaKey, outcome.ca->nextCertPem},
+                                               {kNextCaKeyKey, outcome.ca->nextKeyPem}}),
           secretWith("image-registry-tls", {{kTlsCertKey, outcome.serving.certPem},
                                             {kTlsKeyKey, outcome.serving.keyPem},
                                             {kCaKey, outcome.serving.caPem}}),
@@ -591,6 +943,46 @@ TEST_CASE("gatherInputs: a stale cache cannot cause a second CA or a second rene
   GatheredInputs again = lagging.gather(now);
   CHECK(*again.inputs.ca == *renewed.ca);
   CHECK(again.inputs.tls == renewed.serving);
+}
+
+TEST_CASE("gatherInputs: a stale cache cannot cause a second next CA or a second switch") {
+  auto [first, current, rotation] = renewedUntilRotation();
+  TlsOutcome rotated = ensureOk(storedFrom(current), rotation);
+  REQUIRE(rotated.decision.action == TlsAction::RotateCa);
+
+  // The API server has the next CA; the cache still shows the material before the rotation.
+  Cluster rotating;
+  for (const auto& secret : storedSecrets(rotated)) rotating.server->put(kSecrets, secret);
+  for (const auto& secret : storedSecrets(current)) rotating.cache->upsert(secret);
+  GatheredInputs gathered = rotating.gather(rotation + 1s);
+  REQUIRE(gathered.inputs.ca);
+  CHECK(*gathered.inputs.ca == *rotated.ca);  // the same next CA, byte for byte
+  CHECK(gathered.inputs.tls == rotated.serving);
+  CHECK(gathered.tlsDecision->action == TlsAction::Reuse);
+  CHECK(*gathered.tlsRecheckAt == rotated.nextCheck);
+
+  // The API server has switched; the cache still shows the overlap.
+  TlsOutcome overlap = ensureOk(storedFrom(rotated), rotated.nextCheck);
+  TlsOutcome switched = ensureOk(storedFrom(overlap), overlap.nextCheck);
+  REQUIRE(switched.decision.action == TlsAction::SwitchCa);
+  Cluster switching;
+  for (const auto& secret : storedSecrets(switched)) switching.server->put(kSecrets, secret);
+  for (const auto& secret : storedSecrets(overlap)) switching.cache->upsert(secret);
+  GatheredInputs again = switching.gather(overlap.nextCheck + 1s);
+  CHECK(*again.inputs.ca == *switched.ca);
+  CHECK(again.inputs.tls == switched.serving);  // no second certificate, no second roll
+  CHECK(again.tlsDecision->action == TlsAction::Reuse);
+
+  // A sound cached state during the overlap asks the API server nothing.
+  Cluster steady;
+  for (const auto& secret : storedSecrets(rotated)) {
+    steady.server->put(kSecrets, secret);
+    steady.cache->upsert(secret);
+  }
+  GatheredInputs overlapping = steady.gather(rotation + 24h);
+  CHECK(*overlapping.inputs.ca == *rotated.ca);
+  CHECK(overlapping.tlsDecision->action == TlsAction::Reuse);
+  CHECK(steady.secretReads() == 0);
 }
 
 TEST_CASE("gatherInputs: a sound cached state asks the API server nothing") {
