@@ -309,8 +309,12 @@ EOF
 # ---------------------------------------------------------------------------------------------
 # Components
 
-# shellcheck source=/dev/null # written by `up`
-load_ports() { source "$DIR/ports.env"; }
+# Also restores the topology the cluster was started with (the apiserver's address with it).
+load_ports() {
+  # shellcheck source=/dev/null # written by `up`
+  source "$DIR/ports.env"
+  set_topology "${REAL_NODE:-false}"
+}
 
 etcd_ready() {
   local out
