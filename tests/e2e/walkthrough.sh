@@ -77,7 +77,9 @@ replaced() {
 }
 wait_for "a new registry pod (old $old_uid gone)" 180 replaced
 wait_for "$name Available again" 60 condition_is "$name" Available True
-[[ $(remote_digest) == "$digest" ]] || fail "the image did not survive the rollout"
+# kube-proxy starts sending the Service's traffic to the new pod a moment after it is ready.
+serves_digest() { [[ $(remote_digest 2>/dev/null) == "$digest" ]]; }
+wait_for "the new pod to serve the pushed image (the image did not survive the rollout?)" 60 serves_digest
 
 log "deleting the RegistryConfig: everything it made is collected"
 volume=$(jsonpath pvc "$name-storage" '{.spec.volumeName}')
