@@ -48,6 +48,9 @@ ip=$(cluster_dns "$name.$NS.svc.$CLUSTER_DOMAIN")
 [[ $ip == "$(jsonpath svc "$name" '{.spec.clusterIP}')" ]] ||
   fail "the cluster DNS answered '$ip' for $name.$NS.svc, not the Service's ClusterIP"
 printf '127.0.0.1 localhost\n%s %s.%s.svc\n' "$ip" "$name" "$NS" >"$WORK/hosts"
+# kube-proxy routes the Service to the pod a moment after the pod is ready.
+answers() { curl -sf --cacert "$certs/$host/ca.crt" --resolve "$host:$ip" "https://$host/v2/" >/dev/null; }
+wait_for "the registry to answer through its Service over verified TLS" 60 answers
 
 log "pushing an image built here to $host/team-a/app:1 (TLS verified against that CA)"
 digest=$(make_oci_image "$WORK/image" "hello from the walkthrough $RANDOM")
