@@ -5,6 +5,8 @@ set -euo pipefail
 source "$SOURCE_ROOT/hack/versions.sh"
 source "$SOURCE_ROOT/hack/cluster-network.sh"
 export KUBECONFIG
+# Everything a test talks to is on this machine; a proxy from the environment must not see it.
+export NO_PROXY='*' no_proxy='*'
 # Built by hack/build-images.sh and loaded into the real node (the ctest fixture `images`).
 # shellcheck disable=SC2034 # used by the tests that source this
 REGISTRY_IMAGE=localhost/registry:dev
