@@ -171,6 +171,10 @@ lock() {
 # trap set by `up` then stops whatever was started.
 fail() {
   log "error: $2"
+  if $REAL_NODE; then
+    log "the node's bridge and routes:"
+    { ip -br addr show "$NODE_BRIDGE" 2>&1; ip route show table all | grep -E '198\.1[89]\.'; } | sed 's/^/    /' >&2 || true
+  fi
   if [[ -s $LOGS/$1.log ]]; then
     log "last lines of $LOGS/$1.log:"
     tail -n 40 "$LOGS/$1.log" | sed 's/^/    /' >&2
@@ -200,6 +204,9 @@ wait_for() {
 pick_ports() {
   local n=$1 lo hi low_eph used p
   read -r low_eph _ </proc/sys/net/ipv4/ip_local_port_range
+  # Nor in the NodePort range (30000-32767): kube-proxy would take a NodePort of that number on
+  # the node's address, where the apiserver and the kubelet listen.
+  ((low_eph <= 30000)) || low_eph=30000
   lo=20000
   hi=$((low_eph - 1))
   ((hi > lo + 1000)) || {
