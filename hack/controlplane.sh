@@ -420,19 +420,20 @@ restart_apiserver_process() {
 
 start_controller_manager() {
   log "starting kube-controller-manager on https://127.0.0.1:$KCM_PORT"
-  local kc=$DIR/kube-controller-manager.kubeconfig pki=$PKI as_user=()
+  local kc=$DIR/kube-controller-manager.kubeconfig pki=$PKI home=$DIR/kube-controller-manager as_user=()
   if $REAL_NODE; then
     # kcm's hostpath provisioner (the local cluster's default StorageClass) makes each volume a
     # directory with mode 0750 owned by kcm's own user, and hostPath volumes get no fsGroup. So
     # kcm runs as the UID that the images here and the operator's pods use: their volumes are
-    # then writable by them, as on a cluster whose storage honours fsGroup. It gets copies of
-    # the files it reads, since the PKI directory is root's alone.
-    pki=$DIR/kube-controller-manager/pki
-    mkdir -p "$pki"
-    cp "$PKI"/{ca.crt,ca.key,sa.key} "$pki/"
-    cp "$kc" "$DIR/kube-controller-manager/kubeconfig"
-    kc=$DIR/kube-controller-manager/kubeconfig
-    chown -R "$VOLUME_UID:$VOLUME_UID" "$DIR/kube-controller-manager"
+    # then writable by them, as on a cluster whose storage honours fsGroup. Its files live under
+    # the node's run directory, since the state directory may be one only root can enter, with
+    # copies of the keys it reads (the PKI directory is root's alone).
+    home=$NODE_RUN/kube-controller-manager
+    install -d -m 0700 -o "$VOLUME_UID" -g "$VOLUME_UID" "$home" "$home/pki"
+    pki=$home/pki
+    install -m 0600 -o "$VOLUME_UID" -g "$VOLUME_UID" "$PKI"/{ca.crt,ca.key,sa.key} "$pki/"
+    install -m 0600 -o "$VOLUME_UID" -g "$VOLUME_UID" "$kc" "$home/kubeconfig"
+    kc=$home/kubeconfig
     as_user=(setpriv --reuid="$VOLUME_UID" --regid="$VOLUME_UID" --clear-groups --)
   fi
   # --use-service-account-credentials: each controller acts as its own service account, as in
@@ -444,7 +445,7 @@ start_controller_manager() {
     --authorization-kubeconfig="$kc"
     --bind-address=127.0.0.1
     --secure-port="$KCM_PORT"
-    --cert-dir="$DIR/kube-controller-manager"
+    --cert-dir="$home"
     --leader-elect=false
     --controllers='*'
     --use-service-account-credentials=true
@@ -453,7 +454,7 @@ start_controller_manager() {
     --cluster-signing-cert-file="$pki/ca.crt"
     --cluster-signing-key-file="$pki/ca.key"
     --service-cluster-ip-range="$SERVICE_CIDR"
-    --flex-volume-plugin-dir="$DIR/kube-controller-manager/flexvolume"
+    --flex-volume-plugin-dir="$home/flexvolume"
     --enable-hostpath-provisioner=true
     --profiling=false
   )

@@ -47,7 +47,8 @@ node_network_up() {
     node_log "removing what a stopped real node of $other left behind"
     node_cleanup
   fi
-  mkdir -p "$NODE_RUN"
+  # Entered by kcm, which runs as VOLUME_UID (start_controller_manager), whatever the umask.
+  install -d -m 0755 "$NODE_RUN"
   echo "$DIR" >"$NODE_OWNER"
   cat /proc/sys/net/ipv4/ip_forward >"$NODE_RUN/ip_forward.orig"
   # kcm provisions volumes here as VOLUME_UID (see start_controller_manager).
