@@ -374,6 +374,7 @@ kube_proxy_synced() { iptables -t nat -S KUBE-SERVICES >/dev/null 2>&1; }
 
 # The images every pod of the node needs, built here (nothing can be pulled).
 node_load_images() {
+  # shellcheck disable=SC2154 # $here is controlplane.sh's own folder
   "$here/build-images.sh" --load "$CONTAINERD_SOCKET" pause coredns registry toolbox
 }
 

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034 # each file that sources this uses some of it
 # Pinned versions of the upstream tools that tests run against. Sourced by hack/*.sh.
 # Kubernetes 1.34 pairs with etcd 3.6.4 (k8s.io/kubernetes go.mod); kwok 0.7.0 is the last
 # release with built-in stages that make pods Running/Ready without extra configuration.

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared helpers for the e2e tests (sourced). Each test gets a namespace of its own and an
 # operator process of its own, both removed when the test exits, pass or fail.
 set -euo pipefail
@@ -10,7 +11,9 @@ export NO_PROXY='*' no_proxy='*'
 # Built by hack/build-images.sh and loaded into the real node (the ctest fixture `images`).
 # shellcheck disable=SC2034 # used by the tests that source this
 REGISTRY_IMAGE=localhost/registry:dev
+# shellcheck disable=SC2034
 OPERATOR_IMAGE=localhost/registry-operator:dev
+# shellcheck disable=SC2034
 TOOLBOX_IMAGE=localhost/toolbox:dev
 
 TEST_NAME=$(basename "$0" .sh)
