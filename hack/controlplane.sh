@@ -154,7 +154,7 @@ stop_all() {
 # Everything but the logs (readable until the next `up`) and the lock file (held right now).
 remove_state() {
   [[ -d $DIR ]] || return 0
-  find "$DIR" -mindepth 1 -maxdepth 1 ! -name logs ! -name .lock -exec rm -rf {} +
+  find "$DIR" -mindepth 1 -maxdepth 1 ! -name logs ! -name logs.failed ! -name .lock -exec rm -rf {} +
 }
 
 # Serialises up/down/restart-apiserver on one state directory (e.g. parallel test runners).
@@ -636,6 +636,7 @@ ensure_node_tools() {
 
 cmd_up() {
   local real_node=true
+  up_flags=("$@")
   while (($#)); do
     case $1 in
     --no-real-node) real_node=false ;;
@@ -657,9 +658,22 @@ cmd_up() {
   stop_everything
   remove_state
   rm -rf "$LOGS"
+  [[ -n ${CONTROLPLANE_UP_RETRY:-} ]] || rm -rf "$LOGS.failed"
   mkdir -p "$RUN" "$LOGS" "$DIR/kube-controller-manager" "$DIR/kube-scheduler"
   # From here on, any failure stops what was started (logs stay for inspection).
-  trap 'rc=$?; if ((rc != 0)); then log "up failed; stopping what was started (logs in $LOGS)"; stop_everything; fi' EXIT
+  # A failed start is tried once more from scratch: twice in many runs, kube-controller-manager
+  # died at start because a file or address that `up` had just made was gone a moment later, a
+  # cause not found yet (the log of the failed try is kept as logs.failed).
+  trap 'rc=$?; if ((rc != 0)); then
+      log "up failed; stopping what was started (logs in $LOGS)"
+      stop_everything
+      if [[ -z ${CONTROLPLANE_UP_RETRY:-} ]]; then
+        rm -rf "$LOGS.failed" && cp -r "$LOGS" "$LOGS.failed"
+        log "trying once more"
+        exec {lock_fd}>&-
+        CONTROLPLANE_UP_RETRY=1 exec "$0" up "${up_flags[@]}"
+      fi
+    fi' EXIT
 
   local ports
   read -r -a ports <<<"$(pick_ports 10)"
@@ -718,7 +732,10 @@ stop_everything() {
     node_cleanup
   fi
   stop_all
-  if $node; then node_verify_clean; fi
+  if $node; then
+    node_forget
+    node_verify_clean
+  fi
 }
 
 cmd_down() {

@@ -46,6 +46,7 @@ node_network_up() {
     fi
     node_log "removing what a stopped real node of $other left behind"
     node_cleanup
+    node_forget
   fi
   # Entered by kcm, which runs as VOLUME_UID (start_controller_manager), whatever the umask.
   install -d -m 0755 "$NODE_RUN"
@@ -171,8 +172,11 @@ node_cleanup() {
   if [[ -s $NODE_RUN/ip_forward.orig ]]; then
     sysctl -qw "net.ipv4.ip_forward=$(cat "$NODE_RUN/ip_forward.orig")" || true
   fi
-  rm -rf "$NODE_RUN"
 }
+
+# The node's run directory goes last: kube-controller-manager keeps its files there and may still
+# be writing to them until the control plane is stopped.
+node_forget() { rm -rf "$NODE_RUN"; }
 
 # What node_cleanup must have removed; prints each leftover and fails if there is any, so that
 # every `down` (the last step of every test run) checks it.
