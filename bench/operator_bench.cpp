@@ -1,6 +1,6 @@
 // Measures the operator's hot paths: what one reconcile computes for a CR (parse, build every
 // object, decide what to apply) and what the informer cache costs per cached object. Prints
-// figures; asserts nothing (tests never assert on speed, DESIGN.md §8).
+// figures; asserts nothing (tests never assert on speed, docs/design.md §8).
 #include <unistd.h>
 #include <chrono>
 #include <cstdio>

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and the tests need (DESIGN.md §7). Idempotent: does
+# Installs the Debian packages the build and the tests need (docs/design.md §7). Idempotent: does
 # nothing when everything is present. Needs root (or sudo) on a fresh Debian 12 machine.
 set -euo pipefail
 

@@ -1,4 +1,4 @@
-// registry-operator: one binary, several commands (DESIGN.md §5).
+// registry-operator: one binary, several commands (docs/design.md §5).
 #include <openssl/ssl.h>
 
 #include <cstdio>
@@ -8,7 +8,8 @@
 #include "cmd/commands.h"
 
 int main(int argc, char** argv) {
-  // Before anything starts cpprestsdk's thread pool: see FACTS.md (exit-time crash).
+  // Before anything starts cpprestsdk's thread pool: without it, that pool may free OpenSSL
+  // objects after OpenSSL's own atexit cleanup, and the process crashes or hangs at exit.
   OPENSSL_init_ssl(OPENSSL_INIT_NO_ATEXIT, nullptr);
   const std::map<std::string, cmd::Command> commands = cmd::allCommands();
   std::string name = argc > 1 ? argv[1] : "--help";

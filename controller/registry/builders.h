@@ -12,7 +12,7 @@
 namespace registry {
 
 // Pure builders: a parsed RegistryConfig N in namespace S plus Inputs → the objects the operator
-// wants to exist (DESIGN.md §3). Every object has apiVersion, kind, metadata.name/namespace,
+// wants to exist (docs/design.md §3). Every object has apiVersion, kind, metadata.name/namespace,
 // the app.kubernetes.io labels and (when the CR has a uid) a controller ownerReference.
 // managementState is not looked at here: the reconciler decides whether to apply or delete.
 

@@ -50,7 +50,7 @@ struct GatheredInputs {
   std::vector<Problem> warnings;
 };
 
-// Collects everything the builders need besides the CR (DESIGN.md §3 config-hash inputs):
+// Collects everything the builders need besides the CR (docs/design.md §3 config-hash inputs):
 // the generated httpSecret (generated once if N-private has none), the operator-issued CA and
 // serving certificate (N-ca-key, N-tls: issued, renewed and rotated by ensureTls under
 // `tls_policy`, see tls_issuer.h), and the user's Secrets. Whenever the cached N-private,

@@ -13,7 +13,7 @@
 
 namespace registry {
 
-// Typed view of a RegistryConfig (DESIGN.md §2), with every default applied. Kubernetes-typed
+// Typed view of a RegistryConfig (docs/design.md §2), with every default applied. Kubernetes-typed
 // pass-through fields (resources, affinity, ...) stay JSON: the operator copies them into the pod
 // template unchanged and the API server validates them there.
 
@@ -147,7 +147,7 @@ std::string_view toString(AuthType value);
 std::string_view toString(ComponentKind value);
 
 // Reads a RegistryConfig object (as stored by the API server, or as written by hand for
-// `render -f`), applies the defaults of DESIGN.md §2 and validates everything, including what
+// `render -f`), applies the defaults of docs/design.md §2 and validates everything, including what
 // the CRD schema already checks (the schema may be older than the operator, or bypassed). All
 // problems are reported at once in one Error of kind Invalid whose message names each field:
 // "spec.storage: exactly one of emptyDir, pvc, s3 must be set; spec.replicas: must be >= 0".

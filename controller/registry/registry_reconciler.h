@@ -20,7 +20,7 @@
 
 namespace registry {
 
-// Turns one RegistryConfig into its objects (DESIGN.md §4): computes the desired objects from
+// Turns one RegistryConfig into its objects (docs/design.md §4): computes the desired objects from
 // the CR alone (pure builders), applies with server-side apply only those that differ from the
 // cache, deletes owned objects no longer wanted, and writes status only when it changed. A
 // reconcile with nothing to change makes zero write requests. It asks to run again after its

@@ -6,7 +6,7 @@
 namespace registry {
 
 // Value rules of a parsed (type-correct, defaulted) RegistryConfig: names, patterns, ranges and
-// the cross-field rules of DESIGN.md §2 (exactly one storage type is checked while parsing).
+// the cross-field rules of docs/design.md §2 (exactly one storage type is checked while parsing).
 // These mirror the CRD's schema and CEL rules so that a CR that skipped them (an older CRD, a
 // `render -f` file) is still refused with the same words. Appends to `errors`.
 void validateRegistryConfig(const RegistryConfig& config, FieldErrors& errors);
