@@ -8,9 +8,9 @@
 #include <string>
 
 #include "kube/yaml_json.h"
-#include "registry/apply_decision.h"
-#include "registry/builders.h"
-#include "registry/registry_config.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/apply_decision.h"
+#include "registry/render/builders.h"
 #include "runtime/store.h"
 
 namespace {

@@ -8,7 +8,7 @@
 #include "cmd/options.h"
 #include "kube/client.h"
 #include "kube/config.h"
-#include "registry/trusted_ca.h"
+#include "registry/reconcile/trusted_ca.h"
 
 namespace cmd {
 

@@ -7,11 +7,11 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "kube/yaml_json.h"
-#include "registry/builders.h"
-#include "registry/http_secret.h"
-#include "registry/registry_config.h"
-#include "registry/security_context.h"
-#include "registry/tls_issuer.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/builders.h"
+#include "registry/render/http_secret.h"
+#include "registry/render/security_context.h"
+#include "registry/render/tls_issuer.h"
 
 namespace cmd {
 

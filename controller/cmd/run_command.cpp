@@ -8,8 +8,8 @@
 #include "cmd/logging.h"
 #include "cmd/options.h"
 #include "kube/discovery.h"
-#include "registry/registry_controller.h"
-#include "registry/security_context.h"
+#include "registry/reconcile/registry_controller.h"
+#include "registry/render/security_context.h"
 #include "runtime/manager.h"
 #include "runtime/signals.h"
 

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "registry/apply_decision.h"
+#include "registry/render/apply_decision.h"
 
 using kube::Json;
 using registry::isSubset;

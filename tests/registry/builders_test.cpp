@@ -5,9 +5,9 @@
 #include "fixed_inputs.h"
 #include "kube/base64.h"
 #include "kube/yaml_json.h"
-#include "registry/builders.h"
-#include "registry/config_hash.h"
-#include "registry/config_render.h"
+#include "registry/render/builders.h"
+#include "registry/render/config_hash.h"
+#include "registry/render/config_render.h"
 #include "test_support.h"
 
 using namespace registry;

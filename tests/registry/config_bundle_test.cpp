@@ -2,9 +2,9 @@
 
 #include "fixed_inputs.h"
 #include "kube/base64.h"
-#include "registry/config_bundle.h"
-#include "registry/config_render.h"
-#include "registry/gather_inputs.h"
+#include "registry/reconcile/gather_inputs.h"
+#include "registry/render/config_bundle.h"
+#include "registry/render/config_render.h"
 #include "runtime/store.h"
 #include "support/scripted_transport.h"
 #include "test_support.h"

@@ -2,10 +2,10 @@
 
 #include <catch2/catch.hpp>
 
-#include "registry/config_hash.h"
-#include "registry/config_render.h"
-#include "registry/http_secret.h"
-#include "registry/sha256.h"
+#include "registry/render/config_hash.h"
+#include "registry/render/config_render.h"
+#include "registry/render/http_secret.h"
+#include "registry/render/sha256.h"
 #include "test_support.h"
 
 using namespace registry;

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "kube/yaml_json.h"
-#include "registry/config_render.h"
+#include "registry/render/config_render.h"
 #include "test_support.h"
 
 using namespace registry;

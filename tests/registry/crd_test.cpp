@@ -6,10 +6,10 @@
 
 #include "fixed_inputs.h"
 #include "kube/yaml_json.h"
-#include "registry/builders.h"
-#include "registry/cron_schedule.h"
-#include "registry/duration.h"
-#include "registry/registry_config.h"
+#include "registry/api/cron_schedule.h"
+#include "registry/api/duration.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/builders.h"
 
 // Checks that the CRD (what the API server enforces) and parseRegistryConfig (what the operator
 // enforces) agree: names, defaults, enums and patterns. The API server itself is exercised by

@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "registry/deep_merge.h"
+#include "registry/render/deep_merge.h"
 
 using registry::deepMerge;
 using Json = kube::Json;

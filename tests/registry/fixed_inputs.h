@@ -1,6 +1,6 @@
 #pragma once
 
-#include "registry/inputs.h"
+#include "registry/render/inputs.h"
 
 namespace registry::testing {
 

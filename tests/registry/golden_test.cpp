@@ -7,9 +7,9 @@
 
 #include "fixed_inputs.h"
 #include "kube/yaml_json.h"
-#include "registry/builders.h"
-#include "registry/config_render.h"
-#include "registry/registry_config.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/builders.h"
+#include "registry/render/config_render.h"
 
 // Golden files: the objects desiredObjects returns for the CRs in testdata/*.cr.yaml, as
 // multi-document YAML in testdata/*.golden.yaml, and the registry's config.yml (which those

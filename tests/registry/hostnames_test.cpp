@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "registry/hostnames.h"
+#include "registry/render/hostnames.h"
 #include "test_support.h"
 
 using namespace registry;

@@ -3,7 +3,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "registry/registry_config.h"
+#include "registry/api/registry_config.h"
 #include "test_support.h"
 
 using namespace registry;

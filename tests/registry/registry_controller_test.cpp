@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "registry/registry_controller.h"
+#include "registry/reconcile/registry_controller.h"
 
 TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") {
   auto cr = [](const char* ns, const char* name, kube::Json spec) {

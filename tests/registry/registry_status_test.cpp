@@ -1,6 +1,6 @@
 #include <catch2/catch.hpp>
 
-#include "registry/registry_status.h"
+#include "registry/render/registry_status.h"
 #include "runtime/conditions.h"
 
 using kube::Json;

@@ -2,9 +2,9 @@
 
 #include <catch2/catch.hpp>
 
-#include "registry/cron_schedule.h"
-#include "registry/dns_names.h"
-#include "registry/duration.h"
+#include "registry/api/cron_schedule.h"
+#include "registry/api/dns_names.h"
+#include "registry/api/duration.h"
 
 using namespace registry;
 using namespace std::chrono_literals;

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
 #include "fixed_inputs.h"
-#include "registry/builders.h"
-#include "registry/security_context.h"
+#include "registry/render/builders.h"
+#include "registry/render/security_context.h"
 #include "test_support.h"
 
 using namespace registry;

@@ -7,7 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "kube/yaml_json.h"
-#include "registry/registry_config.h"
+#include "registry/api/registry_config.h"
 
 namespace registry::testing {
 

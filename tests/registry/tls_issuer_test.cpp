@@ -7,8 +7,8 @@
 #include <openssl/x509v3.h>
 #include <catch2/catch.hpp>
 
-#include "registry/hostnames.h"
-#include "registry/tls_issuer.h"
+#include "registry/render/hostnames.h"
+#include "registry/render/tls_issuer.h"
 #include "test_support.h"
 
 using namespace registry;

@@ -6,7 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "kube/base64.h"
-#include "registry/trusted_ca.h"
+#include "registry/reconcile/trusted_ca.h"
 #include "support/scripted_transport.h"
 #include "test_support.h"
 

@@ -1,0 +1,402 @@
+#include "registry/reconcile/registry_reconciler.h"
+
+#include <set>
+
+#include <spdlog/spdlog.h>
+
+#include "kube/api.h"
+#include "registry/api/registry_resource.h"
+#include "registry/reconcile/gather_inputs.h"
+#include "registry/render/apply_decision.h"
+#include "registry/render/builders.h"
+#include "registry/render/config_hash.h"
+#include "registry/render/hostnames.h"
+#include "registry/render/labels.h"
+#include "registry/render/object_names.h"
+
+namespace registry {
+
+namespace {
+
+// Resync period: also re-checks what no watch reports, such as certificates nearing expiry.
+constexpr auto kResync = std::chrono::minutes(10);
+
+std::string kindAndName(const kube::Json& object) {
+  return object.value("kind", "") + " " + kube::name(object);
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string out;
+  for (const auto& item : items) out += (out.empty() ? "" : ", ") + item;
+  return out;
+}
+
+// A string field of outside data, or "" when absent or of another type (never throws).
+std::string stringAt(const kube::Json& document, const std::string& pointer) {
+  const kube::Json& value = kube::at(document, pointer);
+  return value.is_string() ? value.get<std::string>() : std::string();
+}
+
+// The metadata of a CR that failed to parse, for status and events.
+RegistryConfig identityOf(const kube::Json& cr) {
+  RegistryConfig config;
+  config.name = kube::name(cr);
+  config.namespace_ = kube::namespaceOf(cr);
+  config.uid = kube::uid(cr);
+  config.generation = kube::generation(cr);
+  return config;
+}
+
+}  // namespace
+
+kube::Resource resourceFor(const std::string& api_version, const std::string& kind) {
+  for (const auto& owned : ownedKinds(Platform::OpenShift)) {
+    if (owned.apiVersion == api_version && owned.kind == kind) {
+      auto slash = api_version.find('/');
+      std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
+      std::string version =
+          slash == std::string::npos ? api_version : api_version.substr(slash + 1);
+      return kube::Resource{group, version, owned.plural, kind, true};
+    }
+  }
+  return kube::Resource{};
+}
+
+runtime::Clock::Duration tlsRequeueDelay(
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
+    runtime::Clock::Duration resync) {
+  if (!tls_recheck_at) return resync;
+  constexpr auto kSecond = std::chrono::seconds(1);
+  if (*tls_recheck_at <= now) return std::min<runtime::Clock::Duration>(kSecond, resync);
+  // Compare in whole seconds: far-off times (years) stay far from the duration type's limits.
+  auto until = std::chrono::ceil<std::chrono::seconds>(*tls_recheck_at - now) + kSecond;
+  auto resync_seconds = std::chrono::ceil<std::chrono::seconds>(resync);
+  if (until >= resync_seconds) return resync;
+  return std::chrono::duration_cast<runtime::Clock::Duration>(until);
+}
+
+RegistryReconciler::RegistryReconciler(kube::ClientPtr client, PlatformOptions platform,
+                                       Caches caches, runtime::EventRecorder* events,
+                                       runtime::ClockPtr clock, TlsPolicy tls_policy)
+    : client_(std::move(client)),
+      platform_(std::move(platform)),
+      tls_policy_(tls_policy),
+      caches_(std::move(caches)),
+      events_(events),
+      clock_(std::move(clock)) {}
+
+runtime::StorePtr RegistryReconciler::ownedStore(const std::string& kind) const {
+  auto it = caches_.owned.find(kind);
+  return it == caches_.owned.end() ? nullptr : it->second;
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key) {
+  auto cr = caches_.registryConfigs->get(key.str());
+  // Gone, or going: owned objects carry ownerReferences, so the garbage collector removes them.
+  if (!cr || !kube::at(*cr, "/metadata/deletionTimestamp").is_null()) {
+    return runtime::Action::awaitChange();
+  }
+  auto config = parseRegistryConfig(*cr);
+  if (!config) return reportInvalidSpec(*cr, config.error().message());
+  switch (config->spec.managementState) {
+    case ManagementState::Unmanaged:
+      return runtime::Action::awaitChange();  // touch nothing, keep status
+    case ManagementState::Removed:
+      return reconcileRemoved(*cr, *config);
+    case ManagementState::Managed:
+      break;
+  }
+  return reconcileManaged(*cr, *config);
+}
+
+runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json& cr,
+                                                               const std::string& message) {
+  RegistryConfig identity = identityOf(cr);
+  spdlog::warn("registryconfig {}/{}: invalid spec: {}", identity.namespace_, identity.name,
+               message);
+  if (events_) events_->warning(cr, "InvalidSpec", "Validate", message);
+  StatusObservation observation;
+  observation.generation = identity.generation;
+  observation.problems = {{"InvalidSpec", message}};
+  observation.specInvalid = true;
+  auto deployment = liveDeployment(identity);
+  observation.deployment = deployment.get();
+  const kube::Json& previous = kube::at(cr, "/status");
+  observation.internalHostname = stringAt(previous, "/internalHostname");
+  for (const auto& host : kube::at(previous, "/externalHostnames", kube::Json::array())) {
+    if (host.is_string()) observation.externalHostnames.push_back(host);
+  }
+  observation.configHash = stringAt(previous, "/configHash");
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
+  return runtime::ReconcileError::terminal("invalid spec: " + message);
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& cr,
+                                                              const RegistryConfig& config) {
+  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"));
+  const auto now = clock_->wallNow();
+  auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
+  if (!gathered) return gathered.error();
+  for (const auto& warning : gathered->warnings) {
+    spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, warning.message);
+    if (events_) events_->warning(cr, warning.reason, "Reconcile", warning.message);
+  }
+
+  StatusObservation observation;
+  observation.generation = config.generation;
+  observation.internalHostname = internalHostname(config);
+  observation.storageManaged = config.spec.storage.managedClaim();
+  observation.problems = gathered->problems;
+
+  if (gathered->problems.empty()) {
+    auto desired = desiredObjects(config, gathered->inputs);
+    if (!desired) return reportInvalidSpec(cr, desired.error().message());
+    for (const auto& object : *desired) {
+      if (object.value("kind", "") == "Deployment") {
+        observation.configHash =
+            stringAt(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash");
+      }
+    }
+    if (auto applied = applyChanged(cr, *desired); !applied) {
+      const kube::Error& error = applied.error();
+      if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
+      // Refused as invalid (a value the API server rejects in the object we built from the
+      // spec): retrying cannot help until the spec changes, so say so and stop.
+      const bool invalid = error.is(kube::ErrorKind::Invalid);
+      observation.problems.push_back({invalid ? "InvalidSpec" : "ApplyFailed", error.message()});
+      observation.specInvalid = invalid;
+      auto deployment = liveDeployment(config);
+      observation.deployment = deployment.get();
+      (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
+      if (invalid) return runtime::ReconcileError::terminal(error.describe());
+      return error;
+    }
+    if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
+      return deleted.error();
+    if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
+      // What was decided and why: certificates and times, never key material.
+      const auto& decision = *gathered->tlsDecision;
+      spdlog::info("registryconfig {}: TLS {}: {}", kube::keyOf(cr), toString(decision.action),
+                   decision.reason);
+      if (events_) {
+        events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
+      }
+    }
+  } else {
+    // Keep what runs: rolling pods onto a configuration without the user's input is worse.
+    for (const auto& problem : gathered->problems) {
+      if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
+    }
+    observation.configHash = stringAt(cr, "/status/configHash");
+  }
+  if (config.spec.defaultRoute) {
+    if (auto host = defaultRouteHost(config, platform_); !host) {
+      observation.problems.push_back({"DefaultRouteNeedsDomain", host.error().message()});
+    }
+  }
+  observation.externalHostnames = externalHostnames(config);
+  auto deployment = liveDeployment(config);
+  observation.deployment = deployment.get();
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  // Renewal and rotation happen on time without any other event.
+  return runtime::Action::requeueAfter(tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync));
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,
+                                                              const RegistryConfig& config) {
+  if (auto deleted = deleteUnwanted(cr, config, {}, true); !deleted) return deleted.error();
+  StatusObservation observation;
+  observation.generation = config.generation;
+  observation.managementState = ManagementState::Removed;
+  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  return runtime::Action::awaitChange();
+}
+
+kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
+                                                    const std::vector<kube::Json>& desired) {
+  std::vector<std::string> changed;
+  for (const auto& object : desired) {
+    kube::Json wanted = withAppliedHash(object);
+    const std::string kind = wanted.value("kind", "");
+    auto store = ownedStore(kind);
+    auto live = store ? store->get(kube::namespaceOf(wanted), kube::name(wanted)) : nullptr;
+    if (live && unchangedSinceApply(wanted, *live)) continue;
+    if (!needsApply(wanted, live.get())) continue;
+    kube::Resource resource = resourceFor(wanted.value("apiVersion", ""), kind);
+    if (resource.plural.empty()) {
+      return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
+    }
+    kube::Api api(client_, resource, kube::namespaceOf(wanted));
+    auto applied = api.apply(wanted);
+    if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
+      // A hand edit changed the key of a list that server-side apply merges by key (a Service
+      // port): applying adds our entry beside the edited one, which the API refuses as a
+      // duplicate. A JSON merge patch replaces such lists whole; then apply again to own them.
+      if (api.mergePatch(kube::name(wanted), wanted)) applied = api.apply(wanted);
+    }
+    if (!applied) {
+      return kube::Error(applied.error().kind(),
+                         "applying " + kindAndName(wanted) + ": " + applied.error().message(),
+                         applied.error().httpCode(), applied.error().reason(),
+                         applied.error().retryAfter());
+    }
+    rememberApply(wanted, *applied);
+    changed.push_back(kindAndName(wanted));
+  }
+  if (!changed.empty()) {
+    spdlog::info("registryconfig {}: applied {}", kube::keyOf(cr), joined(changed));
+    if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
+  }
+  return {};
+}
+
+namespace {
+std::string appliedKey(const kube::Json& object) {
+  return object.value("kind", "") + "/" + kube::namespaceOf(object) + "/" + kube::name(object);
+}
+std::string appliedHashOf(const kube::Json& object) {
+  const kube::Json& hash = kube::at(object, "/metadata/annotations/imageregistry.io~1applied-hash");
+  return hash.is_string() ? hash.get<std::string>() : "";
+}
+}  // namespace
+
+bool RegistryReconciler::unchangedSinceApply(const kube::Json& wanted,
+                                             const kube::Json& live) const {
+  std::lock_guard lock(applied_mutex_);
+  auto it = applied_.find(appliedKey(wanted));
+  return it != applied_.end() && it->second.first == appliedHashOf(wanted) &&
+         it->second.second == kube::resourceVersion(live) &&
+         appliedHashOf(live) == it->second.first;
+}
+
+void RegistryReconciler::rememberApply(const kube::Json& wanted, const kube::Json& applied) {
+  std::lock_guard lock(applied_mutex_);
+  applied_[appliedKey(wanted)] = {appliedHashOf(wanted), kube::resourceVersion(applied)};
+}
+
+kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
+                                                      const RegistryConfig& config,
+                                                      const std::vector<kube::Json>& desired,
+                                                      bool removing) {
+  std::set<std::string> wanted;
+  for (const auto& object : desired)
+    wanted.insert(object.value("kind", "") + "/" + kube::name(object));
+  std::vector<std::string> deleted;
+  for (const auto& [kind, store] : caches_.owned) {
+    // Registry data outlives a change of storage type, and outlives Removed unless asked.
+    if (kind == "PersistentVolumeClaim" && !(removing && config.spec.storage.deleteOnRemove))
+      continue;
+    for (const auto& object : store->listControlledBy(config.uid)) {
+      if (wanted.count(kind + "/" + kube::name(*object))) continue;
+      // Already going (a claim held by its protection finalizer): deleting again says nothing new.
+      if (!kube::at(*object, "/metadata/deletionTimestamp").is_null()) continue;
+      kube::Resource resource = resourceFor(object->value("apiVersion", ""), kind);
+      if (resource.plural.empty()) continue;
+      kube::DeleteParams params;
+      params.propagation = kube::Propagation::Background;
+      params.precondition_uid = kube::uid(*object);
+      auto removed = kube::Api(client_, resource, kube::namespaceOf(*object))
+                         .remove(kube::name(*object), params);
+      if (!removed) {
+        if (removed.error().is(kube::ErrorKind::NotFound)) continue;  // someone was quicker
+        return kube::Error(removed.error().kind(),
+                           "deleting " + kindAndName(*object) + ": " + removed.error().message(),
+                           removed.error().httpCode());
+      }
+      deleted.push_back(kindAndName(*object));
+    }
+  }
+  if (removing && config.spec.storage.deleteOnRemove && config.spec.storage.managedClaim()) {
+    // The operator's claim carries an ownerReference only once deleteOnRemove was set, so a
+    // CR that set it together with Removed is matched by name and labels instead.
+    if (auto store = ownedStore("PersistentVolumeClaim")) {
+      auto claim = store->get(config.namespace_, storageClaimName(config));
+      const kube::Json& instance =
+          claim ? kube::at(*claim, "/metadata/labels/app.kubernetes.io~1instance") : kube::Json();
+      if (claim && instance == config.name &&
+          kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
+        auto removed =
+            kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
+                .remove(kube::name(*claim));
+        if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) return removed.error();
+        if (removed) deleted.push_back(kindAndName(*claim));
+      }
+    }
+  }
+  if (!deleted.empty()) {
+    spdlog::info("registryconfig {}: deleted {}", kube::keyOf(cr), joined(deleted));
+    if (events_) events_->normal(cr, "Deleted", "Delete", "deleted " + joined(deleted));
+  }
+  return {};
+}
+
+std::vector<std::string> RegistryReconciler::externalHostnames(const RegistryConfig& config) const {
+  std::vector<std::string> hosts;
+  auto add = [&](const kube::Json& host) {
+    if (host.is_string() && !host.get<std::string>().empty() &&
+        std::find(hosts.begin(), hosts.end(), host.get<std::string>()) == hosts.end()) {
+      hosts.push_back(host);
+    }
+  };
+  // Only hosts of objects that exist, in the order the routes are declared.
+  std::vector<std::string> names;
+  if (config.spec.defaultRoute) names.push_back(defaultRouteName(config));
+  for (const auto& route : config.spec.routes) names.push_back(routeObjectName(config, route));
+  const bool openshift = platform_.platform == Platform::OpenShift;
+  auto store = ownedStore(openshift ? "Route" : "Ingress");
+  if (!store) return hosts;
+  for (const auto& name : names) {
+    auto object = store->get(config.namespace_, name);
+    if (!object) continue;
+    if (openshift) {
+      for (const auto& ingress : kube::at(*object, "/status/ingress", kube::Json::array())) {
+        add(kube::at(ingress, "/host"));
+      }
+      add(kube::at(*object, "/spec/host"));
+    } else {
+      for (const auto& rule : kube::at(*object, "/spec/rules", kube::Json::array())) {
+        add(kube::at(rule, "/host"));
+      }
+    }
+  }
+  return hosts;
+}
+
+runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfig& config) const {
+  auto store = ownedStore("Deployment");
+  auto deployment = store ? store->get(config.namespace_, config.name) : nullptr;
+  // Only our own Deployment counts, not one of the same name that someone else made.
+  if (deployment && !config.uid.empty()) {
+    bool owned = false;
+    for (const auto& ref :
+         kube::at(*deployment, "/metadata/ownerReferences", kube::Json::array())) {
+      if (ref.value("uid", "") == config.uid) owned = true;
+    }
+    if (!owned) return nullptr;
+  }
+  return deployment;
+}
+
+kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
+                                                   const StatusObservation& observation) {
+  const kube::Json& previous = kube::at(cr, "/status");
+  kube::Json next = computeStatus(previous, observation, clock_->wallNow());
+  if (!statusChanged(previous, next)) return {};
+  kube::Json patch = {
+      {"apiVersion", kGroupVersion},
+      {"kind", kKind},
+      {"metadata", {{"name", kube::name(cr)}, {"namespace", kube::namespaceOf(cr)}}},
+      {"status", next}};
+  auto written =
+      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch);
+  if (!written) {
+    // Gone meanwhile: nothing to report on.
+    if (written.error().is(kube::ErrorKind::NotFound)) return {};
+    return written.error();
+  }
+  return {};
+}
+
+}  // namespace registry

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <chrono>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/client.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/platform.h"
+#include "registry/render/registry_status.h"
+#include "registry/render/tls_issuer.h"
+#include "runtime/clock.h"
+#include "runtime/controller.h"
+#include "runtime/event_recorder.h"
+#include "runtime/reconcile_result.h"
+
+namespace registry {
+
+// Turns one RegistryConfig into its objects (docs/design.md §4): computes the desired objects from
+// the CR alone (pure builders), applies with server-side apply only those that differ from the
+// cache, deletes owned objects no longer wanted, and writes status only when it changed. A
+// reconcile with nothing to change makes zero write requests. It asks to run again after its
+// resync period, or sooner when operator-issued TLS material is next due (tlsRequeueDelay).
+class RegistryReconciler {
+ public:
+  struct Caches {
+    runtime::StorePtr registryConfigs;
+    // Owned kinds by Kind name ("Deployment"); Secrets hold owned and user-referenced ones.
+    std::map<std::string, runtime::StorePtr> owned;
+  };
+
+  RegistryReconciler(kube::ClientPtr client, PlatformOptions platform, Caches caches,
+                     runtime::EventRecorder* events, runtime::ClockPtr clock,
+                     TlsPolicy tls_policy = {});
+
+  runtime::ReconcileResult reconcile(const runtime::ObjectKey& key);
+
+ private:
+  runtime::ReconcileResult reconcileManaged(const kube::Json& cr, const RegistryConfig& config);
+  runtime::ReconcileResult reconcileRemoved(const kube::Json& cr, const RegistryConfig& config);
+  runtime::ReconcileResult reportInvalidSpec(const kube::Json& cr, const std::string& message);
+  kube::Result<void> applyChanged(const kube::Json& cr, const std::vector<kube::Json>& desired);
+  kube::Result<void> deleteUnwanted(const kube::Json& cr, const RegistryConfig& config,
+                                    const std::vector<kube::Json>& desired, bool removing);
+  kube::Result<void> writeStatus(const kube::Json& cr, const StatusObservation& observation);
+  std::vector<std::string> externalHostnames(const RegistryConfig& config) const;
+  // The Deployment N owned by this CR, from the cache (null if none).
+  runtime::Store::ObjectPtr liveDeployment(const RegistryConfig& config) const;
+  runtime::StorePtr ownedStore(const std::string& kind) const;
+  // True when `live` is exactly what our last apply of `wanted` left (same applied hash, same
+  // resourceVersion): then nothing can differ, even where the server rewrote our values into
+  // its canonical form (quantities), which a field comparison would take for drift.
+  bool unchangedSinceApply(const kube::Json& wanted, const kube::Json& live) const;
+  void rememberApply(const kube::Json& wanted, const kube::Json& applied);
+
+  kube::ClientPtr client_;
+  PlatformOptions platform_;
+  TlsPolicy tls_policy_;
+  Caches caches_;
+  runtime::EventRecorder* events_;
+  runtime::ClockPtr clock_;
+  mutable std::mutex applied_mutex_;
+  // "Kind/namespace/name" → (applied hash, resourceVersion the apply returned).
+  std::map<std::string, std::pair<std::string, std::string>> applied_;
+};
+
+// How long to wait before the next reconcile: `resync`, or less when operator-issued TLS must be
+// looked at again at `tls_recheck_at` (then one second past it, so the threshold has surely
+// passed, and never less than one second, so a moment already past cannot spin the loop).
+runtime::Clock::Duration tlsRequeueDelay(
+    std::chrono::system_clock::time_point now,
+    std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
+    runtime::Clock::Duration resync);
+
+// Resource (group/version/plural) of an object the builders produce, by apiVersion and kind.
+kube::Resource resourceFor(const std::string& api_version, const std::string& kind);
+
+}  // namespace registry

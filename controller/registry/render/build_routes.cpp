@@ -1,0 +1,92 @@
+#include "registry/render/builders.h"
+#include "registry/render/hostnames.h"
+#include "registry/render/labels.h"
+#include "registry/render/object_names.h"
+
+namespace registry {
+namespace {
+
+bool tlsEnabled(const RegistryConfig& config) { return config.spec.tls.mode != TlsMode::Disabled; }
+
+kube::Json ingress(const RegistryConfig& config, const Inputs& inputs, const std::string& name,
+                   const std::string& host, const std::string& secret_name) {
+  kube::Json object =
+      newOwnedObject(config, "networking.k8s.io/v1", "Ingress", name, kComponentRegistry);
+  // ingress-nginx is the common controller; other controllers ignore these annotations. Image
+  // layers are large, so the request body limit is lifted.
+  kube::Json annotations = {{"nginx.ingress.kubernetes.io/proxy-body-size", "0"}};
+  if (tlsEnabled(config)) annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "HTTPS";
+  object["metadata"]["annotations"] = std::move(annotations);
+
+  kube::Json rule = {
+      {"http",
+       {{"paths", kube::Json::array(
+                      {{{"path", "/"},
+                        {"pathType", "Prefix"},
+                        {"backend",
+                         {{"service",
+                           {{"name", config.name}, {"port", {{"number", kRegistryPort}}}}}}}}})}}}};
+  if (!host.empty()) rule["host"] = host;
+  kube::Json spec = {{"rules", kube::Json::array({std::move(rule)})}};
+  if (!inputs.platform.ingressClass.empty())
+    spec["ingressClassName"] = inputs.platform.ingressClass;
+  if (!host.empty()) {
+    // Without a secretName the controller serves its default certificate for the host.
+    kube::Json tls = {{"hosts", kube::Json::array({host})}};
+    if (!secret_name.empty()) tls["secretName"] = secret_name;
+    spec["tls"] = kube::Json::array({std::move(tls)});
+  }
+  object["spec"] = std::move(spec);
+  return object;
+}
+
+kube::Json route(const RegistryConfig& config, const Inputs& inputs, const std::string& name,
+                 const std::string& host, const std::string& secret_name) {
+  kube::Json object =
+      newOwnedObject(config, "route.openshift.io/v1", "Route", name, kComponentRegistry);
+  kube::Json tls = {{"insecureEdgeTerminationPolicy", "Redirect"}};
+  if (tlsEnabled(config)) {
+    // Re-encrypt to the pods. With service-ca (mode Auto) the router trusts the serving
+    // certificate by itself; a user certificate needs its CA spelled out.
+    tls["termination"] = "reencrypt";
+    if (config.spec.tls.mode == TlsMode::Secret && inputs.tls && !inputs.tls->caPem.empty()) {
+      tls["destinationCACertificate"] = inputs.tls->caPem;
+    }
+  } else {
+    tls["termination"] = "edge";
+  }
+  // The router reads the certificate from the Secret itself (it needs RBAC to read it).
+  if (!secret_name.empty()) tls["externalCertificate"] = {{"name", secret_name}};
+  kube::Json spec = {{"to", {{"kind", "Service"}, {"name", config.name}, {"weight", 100}}},
+                     {"port", {{"targetPort", kRegistryPortName}}},
+                     {"tls", std::move(tls)},
+                     {"wildcardPolicy", "None"}};
+  // No host: the router assigns `<name>-<namespace>.<apps domain>`.
+  if (!host.empty()) spec["host"] = host;
+  object["spec"] = std::move(spec);
+  return object;
+}
+
+}  // namespace
+
+std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& inputs) {
+  bool openshift = inputs.platform.platform == Platform::OpenShift;
+  auto make = openshift ? route : ingress;
+  std::vector<kube::Json> objects;
+  if (config.spec.defaultRoute) {
+    if (openshift) {
+      objects.push_back(make(config, inputs, defaultRouteName(config), "", ""));
+    } else if (auto host = defaultRouteHost(config, inputs.platform); host.ok() && host.value()) {
+      objects.push_back(make(config, inputs, defaultRouteName(config), *host.value(), ""));
+    }
+    // Otherwise there is no host to give the Ingress; the reconciler reports why (see
+    // defaultRouteHost) rather than exposing the registry on every host.
+  }
+  for (const RouteSpec& extra : config.spec.routes) {
+    objects.push_back(
+        make(config, inputs, routeObjectName(config, extra), extra.hostname, extra.secretName));
+  }
+  return objects;
+}
+
+}  // namespace registry

@@ -1,0 +1,68 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "kube/object.h"
+#include "kube/result.h"
+#include "registry/api/registry_config.h"
+#include "registry/render/inputs.h"
+
+namespace registry {
+
+// Pure builders: a parsed RegistryConfig N in namespace S plus Inputs → the objects the operator
+// wants to exist (docs/design.md §3). Every object has apiVersion, kind, metadata.name/namespace,
+// the app.kubernetes.io labels and (when the CR has a uid) a controller ownerReference.
+// managementState is not looked at here: the reconciler decides whether to apply or delete.
+
+// Everything, dependencies first: ServiceAccount, Secrets (N-private, N-config, N-ca-key, N-tls),
+// ConfigMap N-ca, PVC, Service, Deployment, Ingresses or Routes, CronJob, PodDisruptionBudget.
+// Fails only when the user's config bundle is malformed (kind Invalid, naming
+// spec.configBundleSecret). The Deployment's config hash equals configHash() of the same input.
+kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& config,
+                                                     const Inputs& inputs);
+
+// The pieces desiredObjects uses. A builder returning std::nullopt means "this object should not
+// exist" for this CR and platform (the reconciler deletes it if it finds one).
+kube::Json buildServiceAccount(const RegistryConfig& config);
+// N-private: the generated httpSecret, kept across reconciles (key httpSecret).
+kube::Json buildPrivateSecret(const RegistryConfig& config, const Inputs& inputs);
+// N-config: config.yml (+ htpasswd, token-ca.crt when auth needs them), as base64 `data`.
+kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
+                             const std::string& config_yaml);
+// N-tls (kubernetes.io/tls) when the operator issues TLS: mode Auto on Kubernetes and material
+// in Inputs.tls. (On OpenShift service-ca writes N-tls; with mode Secret the user owns it.)
+std::optional<kube::Json> buildTlsSecret(const RegistryConfig& config, const Inputs& inputs);
+// N-ca-key (Opaque) when the operator issues TLS and Inputs.ca is set: the operator's current CA
+// (ca.crt), its key (ca.key) and, during a staged rotation (tls_issuer.h), the next CA and its key
+// (next-ca.crt, next-ca.key; before the switch) or the previous CA (previous-ca.crt; after it).
+// No pod mounts it.
+std::optional<kube::Json> buildCaKeySecret(const RegistryConfig& config, const Inputs& inputs);
+// N-ca: the CA clients trust. Kubernetes: ca.crt = caBundle(Inputs.ca) (the next CA, the current
+// CA, the previous CA: those stored), or Inputs.tls's CA when there is no Inputs.ca; OpenShift:
+// empty and annotated for service-ca to inject service-ca.crt.
+std::optional<kube::Json> buildCaConfigMap(const RegistryConfig& config, const Inputs& inputs);
+// N-storage when storage is pvc without an explicit claim.
+std::optional<kube::Json> buildStorageClaim(const RegistryConfig& config);
+kube::Json buildService(const RegistryConfig& config, const Inputs& inputs);
+kube::Json buildDeployment(const RegistryConfig& config, const Inputs& inputs,
+                           const std::string& config_hash);
+// Ingresses (Kubernetes) or Routes (OpenShift): N-default-route when spec.defaultRoute (on
+// Kubernetes only when defaultRouteHost() can form its host), then one per spec.routes[].
+std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& inputs);
+// N-pruner unless spec.components marks the pruner unmanaged.
+std::optional<kube::Json> buildPrunerCronJob(const RegistryConfig& config, const Inputs& inputs);
+// PodDisruptionBudget N when replicas > 1 (and the component is managed).
+std::optional<kube::Json> buildPodDisruptionBudget(const RegistryConfig& config);
+
+// Kinds the operator may create for a CR on `platform`, so the reconciler can watch them and
+// delete owned objects that desiredObjects no longer returns.
+struct OwnedKind {
+  std::string apiVersion;
+  std::string kind;
+  std::string plural;
+};
+std::vector<OwnedKind> ownedKinds(Platform platform);
+
+}  // namespace registry

@@ -1,0 +1,49 @@
+#include "registry/render/config_hash.h"
+
+#include "registry/render/config_render.h"
+#include "registry/render/sha256.h"
+
+namespace registry {
+namespace {
+
+// Secret strings enter the document as their own digests: the document stays free of secret
+// material (it may end up in a debug log) and arbitrary bytes in them cannot upset the JSON
+// serializer.
+kube::Json digestOf(const std::optional<std::string>& value) {
+  return value ? kube::Json(sha256Hex(*value)) : kube::Json(nullptr);
+}
+
+}  // namespace
+
+kube::Json canonicalPodInputs(const kube::Json& rendered_config, const RegistryConfig& config,
+                              const Inputs& inputs) {
+  kube::Json tls = nullptr;
+  if (inputs.tls) {
+    tls = {{"ca", sha256Hex(inputs.tls->caPem)},
+           {"cert", sha256Hex(inputs.tls->certPem)},
+           {"key", sha256Hex(inputs.tls->keyPem)}};
+  }
+  kube::Json config_json = rendered_config;
+  // http.secret (rendered, or set by the user's bundle) enters as its digest too.
+  if (config_json.is_object() && config_json.contains("http") && config_json["http"].is_object() &&
+      config_json["http"].contains("secret") && config_json["http"]["secret"].is_string()) {
+    config_json["http"]["secret"] = sha256Hex(config_json["http"]["secret"].get<std::string>());
+  }
+  return {{"config", std::move(config_json)},
+          {"httpSecret", sha256Hex(effectiveHttpSecret(config, inputs))},
+          {"tls", std::move(tls)},
+          {"htpasswd", digestOf(inputs.htpasswd)},
+          {"tokenCertBundle", digestOf(inputs.tokenCertBundle)},
+          {"storageCredentials", digestOf(inputs.storageCredentials)}};
+}
+
+std::string configHash(const kube::Json& rendered_config, const RegistryConfig& config,
+                       const Inputs& inputs) {
+  // Compact dump of std::map-ordered objects is stable. Invalid UTF-8 (from a user bundle) is
+  // replaced rather than thrown on; the bundle's effect is still in the hash through the rest
+  // of the document.
+  return sha256Hex(canonicalPodInputs(rendered_config, config, inputs)
+                       .dump(-1, ' ', false, kube::Json::error_handler_t::replace));
+}
+
+}  // namespace registry

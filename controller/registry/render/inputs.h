@@ -1,0 +1,42 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "registry/render/platform.h"
+#include "registry/render/tls_material.h"
+
+namespace registry {
+
+// Everything the builders read besides the CR itself. The reconciler gathers it from the cache
+// (generated Secrets, user Secrets named in the spec) so that the builders stay pure functions:
+// same CR + same Inputs → same objects, byte for byte.
+struct Inputs {
+  // The generated httpSecret from Secret `N-private` (or a freshly generated one on the first
+  // reconcile). Ignored when spec.httpSecret is set. Must be identical on every replica.
+  std::string httpSecret;
+  // `config.yml` (or `config.yaml`) of spec.configBundleSecret, deep-merged over the rendered
+  // configuration.
+  std::optional<std::string> configBundle;
+  // The key configBundle came from, for error messages; empty means `config.yml`.
+  std::string configBundleKey;
+  // Serving certificate material: the operator-issued one (tls Auto on Kubernetes), or the
+  // contents of the user's / service-ca's Secret, passed only so that it enters the config hash.
+  std::optional<TlsMaterial> tls;
+  // The operator's CA (tls Auto on Kubernetes; tls_issuer.h): written to Secret N-ca-key, its
+  // bundle (current + previous CA) to ConfigMap N-ca. Absent while an N-tls made by an earlier
+  // version is served without a stored CA key; N-ca then carries tls->caPem. Not part of the
+  // config hash: the pods do not read it.
+  std::optional<CaMaterial> ca;
+  // Contents of the `htpasswd` key of spec.auth.htpasswdSecret (auth type Htpasswd).
+  std::optional<std::string> htpasswd;
+  // Certificate bundle that verifies tokens of the auth server (auth type Kubernetes); written
+  // into the config Secret as `token-ca.crt`.
+  std::optional<std::string> tokenCertBundle;
+  // The data of spec.storage.s3.credentialsSecret, serialized in any stable way (e.g. the
+  // Secret's `data` dumped as JSON). Pods read it through env; it only enters the config hash.
+  std::optional<std::string> storageCredentials;
+  PlatformOptions platform;
+};
+
+}  // namespace registry

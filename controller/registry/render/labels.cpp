@@ -1,0 +1,42 @@
+#include "registry/render/labels.h"
+
+namespace registry {
+
+kube::Json selectorLabels(const RegistryConfig& config, std::string_view component) {
+  return {{"app.kubernetes.io/name", "registry"},
+          {"app.kubernetes.io/instance", config.name},
+          {"app.kubernetes.io/component", component}};
+}
+
+kube::Json commonLabels(const RegistryConfig& config, std::string_view component) {
+  kube::Json labels = selectorLabels(config, component);
+  labels["app.kubernetes.io/managed-by"] = kManagedBy;
+  labels["app.kubernetes.io/part-of"] = kManagedBy;
+  return labels;
+}
+
+std::string ownedObjectsSelector(const RegistryConfig& config) {
+  return allOwnedObjectsSelector() + ",app.kubernetes.io/instance=" + config.name;
+}
+
+std::string allOwnedObjectsSelector() {
+  return std::string("app.kubernetes.io/managed-by=") + kManagedBy;
+}
+
+kube::Json ownerReference(const RegistryConfig& config) {
+  return {{"apiVersion", kGroupVersion}, {"kind", kKind},      {"name", config.name},
+          {"uid", config.uid},           {"controller", true}, {"blockOwnerDeletion", true}};
+}
+
+kube::Json newOwnedObject(const RegistryConfig& config, std::string_view api_version,
+                          std::string_view kind, const std::string& name,
+                          std::string_view component) {
+  kube::Json metadata = {{"name", name},
+                         {"namespace", config.namespace_},
+                         {"labels", commonLabels(config, component)}};
+  if (!config.uid.empty())
+    metadata["ownerReferences"] = kube::Json::array({ownerReference(config)});
+  return {{"apiVersion", api_version}, {"kind", kind}, {"metadata", std::move(metadata)}};
+}
+
+}  // namespace registry

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <string>
+
+#include "registry/api/registry_config.h"
+
+namespace registry {
+
+// Names of the objects created for a RegistryConfig N, and the keys inside its Secrets. The
+// reconciler uses the same functions to find what it created, so they live in one place.
+
+inline std::string privateSecretName(const RegistryConfig& c) { return c.name + "-private"; }
+inline std::string configSecretName(const RegistryConfig& c) { return c.name + "-config"; }
+inline std::string tlsSecretName(const RegistryConfig& c) { return c.name + "-tls"; }
+inline std::string caConfigMapName(const RegistryConfig& c) { return c.name + "-ca"; }
+// The operator's CA and its key (tls mode Auto on Kubernetes; tls_issuer.h).
+inline std::string caKeySecretName(const RegistryConfig& c) { return c.name + "-ca-key"; }
+inline std::string storageClaimName(const RegistryConfig& c) {
+  return c.spec.storage.pvc() != nullptr && !c.spec.storage.pvc()->claim.empty()
+             ? c.spec.storage.pvc()->claim
+             : c.name + "-storage";
+}
+inline std::string defaultRouteName(const RegistryConfig& c) { return c.name + "-default-route"; }
+inline std::string routeObjectName(const RegistryConfig& c, const RouteSpec& route) {
+  return c.name + "-" + route.name;
+}
+inline std::string prunerName(const RegistryConfig& c) { return c.name + "-pruner"; }
+// The Secret the registry serves TLS from: the user's (mode Secret) or N-tls (mode Auto, issued
+// by the operator on Kubernetes, by service-ca on OpenShift).
+inline std::string servingSecretName(const RegistryConfig& c) {
+  return c.spec.tls.mode == TlsMode::Secret ? c.spec.tls.secretName : tlsSecretName(c);
+}
+
+// Keys of N-private, N-config, N-tls, N-ca-key and N-ca.
+inline constexpr const char* kHttpSecretKey = "httpSecret";
+inline constexpr const char* kConfigKey = "config.yml";
+inline constexpr const char* kHtpasswdKey = "htpasswd";
+inline constexpr const char* kTokenCertKey = "token-ca.crt";
+inline constexpr const char* kTlsCertKey = "tls.crt";
+inline constexpr const char* kTlsKeyKey = "tls.key";
+inline constexpr const char* kCaKey = "ca.crt";
+inline constexpr const char* kCaKeyKey = "ca.key";                // N-ca-key: the CA's key
+inline constexpr const char* kPreviousCaKey = "previous-ca.crt";  // N-ca-key: replaced CA
+inline constexpr const char* kNextCaKey = "next-ca.crt";          // N-ca-key: the CA to come
+inline constexpr const char* kNextCaKeyKey = "next-ca.key";       // N-ca-key: its key
+// service-ca writes the CA bundle under this key of an annotated ConfigMap (OpenShift).
+inline constexpr const char* kServiceCaKey = "service-ca.crt";
+
+// Keys the operator reads from the user's Secrets.
+// spec.configBundleSecret: `config.yml`, else `config.yaml` (config_bundle.h).
+inline constexpr const char* kBundleConfigKey = "config.yml";
+inline constexpr const char* kBundleConfigAltKey = "config.yaml";
+inline constexpr const char* kUserHtpasswdKey = "htpasswd";  // spec.auth.htpasswdSecret
+inline constexpr const char* kS3AccessKeyKey = "REGISTRY_STORAGE_S3_ACCESSKEY";
+inline constexpr const char* kS3SecretKeyKey = "REGISTRY_STORAGE_S3_SECRETKEY";
+
+// Paths inside the registry container.
+inline constexpr const char* kConfigDir = "/etc/registry";
+inline constexpr const char* kConfigPath = "/etc/registry/config.yml";
+inline constexpr const char* kTlsDir = "/etc/registry-tls";
+inline constexpr const char* kStorageDir = "/var/lib/registry";
+
+// Pod template annotation carrying the configuration hash.
+inline constexpr const char* kConfigHashAnnotation = "imageregistry.io/config-hash";
+
+inline constexpr int kRegistryPort = 5000;
+inline constexpr const char* kRegistryPortName = "registry";
+// distribution's debug server; serves /debug/health, used for probes when /v2/ needs auth.
+inline constexpr int kDebugPort = 5001;
+
+}  // namespace registry
