@@ -7,6 +7,13 @@ std::string metadataString(const Object& object, const char* field) {
   const Json& value = at(object, std::string("/metadata/") + field);
   return value.is_string() ? value.get<std::string>() : std::string();
 }
+
+std::string mapEntry(const Object& object, const char* map, std::string_view key) {
+  const Json& entries = at(object, std::string("/metadata/") + map);
+  if (!entries.is_object()) return {};
+  auto it = entries.find(key);
+  return it != entries.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
 }  // namespace
 
 std::string name(const Object& object) { return metadataString(object, "name"); }
@@ -15,6 +22,13 @@ std::string resourceVersion(const Object& object) {
   return metadataString(object, "resourceVersion");
 }
 std::string uid(const Object& object) { return metadataString(object, "uid"); }
+
+std::string label(const Object& object, std::string_view key) {
+  return mapEntry(object, "labels", key);
+}
+std::string annotation(const Object& object, std::string_view key) {
+  return mapEntry(object, "annotations", key);
+}
 
 long long generation(const Object& object) {
   const Json& value = at(object, "/metadata/generation");

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +18,10 @@ std::string namespaceOf(const Object& object);
 std::string resourceVersion(const Object& object);
 std::string uid(const Object& object);
 long long generation(const Object& object);
+// The value of a label or annotation by its plain key ("app.kubernetes.io/instance"), or "" when
+// absent or not a string; saves every caller escaping '/' as "~1" in a JSON pointer.
+std::string label(const Object& object, std::string_view key);
+std::string annotation(const Object& object, std::string_view key);
 // "<namespace>/<name>" or "<name>" for cluster-scoped objects.
 std::string keyOf(const Object& object);
 

@@ -1,5 +1,7 @@
 #include "kube/resource.h"
 
+#include <vector>
+
 namespace kube {
 
 std::string Resource::groupVersionPath() const {
@@ -50,6 +52,33 @@ Resource customResourceDefinitions() {
               false);
 }
 Resource routes() { return make("route.openshift.io", "v1", "routes", "Route"); }
+
+std::optional<Resource> forKind(std::string_view api_version, std::string_view kind) {
+  static const std::vector<Resource> kKnown = {namespaces(),
+                                               nodes(),
+                                               configMaps(),
+                                               secrets(),
+                                               services(),
+                                               serviceAccounts(),
+                                               pods(),
+                                               events(),
+                                               persistentVolumeClaims(),
+                                               deployments(),
+                                               replicaSets(),
+                                               daemonSets(),
+                                               cronJobs(),
+                                               jobs(),
+                                               ingresses(),
+                                               podDisruptionBudgets(),
+                                               horizontalPodAutoscalers(),
+                                               leases(),
+                                               customResourceDefinitions(),
+                                               routes()};
+  for (const auto& resource : kKnown) {
+    if (resource.kind == kind && resource.apiVersion() == api_version) return resource;
+  }
+  return std::nullopt;
+}
 }  // namespace resources
 
 }  // namespace kube

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <optional>
 #include <string>
+#include <string_view>
 
 namespace kube {
 
@@ -42,6 +44,10 @@ Resource leases();
 Resource customResourceDefinitions();
 Resource routes();  // route.openshift.io/v1
 Resource nodes();
+
+// The resource of a kind listed above, by apiVersion and kind ("apps/v1", "Deployment"); nullopt
+// for any other. For callers that hold objects and must find where to send them.
+std::optional<Resource> forKind(std::string_view api_version, std::string_view kind);
 }  // namespace resources
 
 }  // namespace kube

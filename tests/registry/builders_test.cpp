@@ -362,7 +362,7 @@ TEST_CASE("a malformed bundle fails desiredObjects with the field named") {
   CHECK(objects.error().message().rfind("spec.configBundleSecret", 0) == 0);
 }
 
-TEST_CASE("ownedKinds covers every kind desiredObjects returns") {
+TEST_CASE("ownedResources covers every kind desiredObjects returns") {
   RegistryConfig config = parseOk(crWithSpec(R"(  replicas: 2
   defaultRoute: true
   storage:
@@ -370,8 +370,8 @@ TEST_CASE("ownedKinds covers every kind desiredObjects returns") {
 )"));
   for (const Inputs& inputs : {kubernetesInputs(), openshiftInputs()}) {
     std::set<std::pair<std::string, std::string>> kinds;
-    for (const auto& kind : ownedKinds(inputs.platform.platform)) {
-      kinds.insert({kind.apiVersion, kind.kind});
+    for (const auto& resource : ownedResources(inputs.platform.platform)) {
+      kinds.insert({resource.apiVersion(), resource.kind});
     }
     for (const Json& object : objectsOf(config, inputs)) {
       CHECK(kinds.count({object["apiVersion"], object["kind"]}) == 1);

@@ -5,7 +5,6 @@
 #include "registry/render/config_hash.h"
 #include "registry/render/config_render.h"
 #include "registry/render/http_secret.h"
-#include "registry/render/sha256.h"
 #include "test_support.h"
 
 using namespace registry;
@@ -34,11 +33,6 @@ std::string hashOf(const RegistryConfig& config, const Inputs& inputs) {
 }
 
 }  // namespace
-
-TEST_CASE("sha256Hex matches the standard test vectors") {
-  CHECK(sha256Hex("") == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256Hex("abc") == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-}
 
 TEST_CASE("the config hash is stable for the same inputs") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir));

@@ -129,6 +129,31 @@ notifications:
   CHECK(c["notifications"]["endpoints"][0]["name"] == "hook");
 }
 
+TEST_CASE("a bundle merges as a JSON merge patch: lists and scalars replace, null deletes") {
+  const Json base = {{"log", {{"level", "info"}, {"fields", {{"service", "registry"}}}}},
+                     {"http", {{"addr", ":5000"}, {"headers", {{"X", {"y"}}}}}},
+                     {"list", {1, 2, 3}}};
+  auto merged = mergeConfigBundle(base, R"(
+log: {level: debug}
+http: {headers: null}
+list: [9]
+absent: null
+added: {kept: 1, dropped: null}
+)");
+  REQUIRE(merged.ok());
+  CHECK(merged.value() ==
+        Json{{"log", {{"level", "debug"}, {"fields", {{"service", "registry"}}}}},
+             {"http", {{"addr", ":5000"}}},
+             {"list", {9}},
+             // A null inside a subtree the base lacks deletes too: it never reaches the registry.
+             {"added", {{"kept", 1}}}});
+  // A type change wins either way.
+  auto flattened = mergeConfigBundle(base, "log: plain\nlist: {a: 1}\n");
+  REQUIRE(flattened.ok());
+  CHECK(flattened.value()["log"] == "plain");
+  CHECK(flattened.value()["list"] == Json{{"a", 1}});
+}
+
 TEST_CASE("a bundle that names a storage driver replaces the rendered one") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
   Inputs inputs = fixedInputs();

@@ -17,9 +17,10 @@ TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") 
       cr("a", "garbage", {{"configBundleSecret", 5}, {"tls", "x"}}),
   };
   kube::Json secret = {{"metadata", {{"namespace", "a"}, {"name", "s"}}}};
+  using Keys = std::vector<runtime::ObjectKey>;
   CHECK(registry::registryConfigsReferencing(secret, crs) ==
-        std::vector<std::string>{"a/bundle", "a/htpasswd", "a/tls", "a/s3"});
+        Keys{{"a", "bundle"}, {"a", "htpasswd"}, {"a", "tls"}, {"a", "s3"}});
   // N-tls (written by service-ca on OpenShift, without an ownerReference) maps to N.
   kube::Json tls = {{"metadata", {{"namespace", "a"}, {"name", "bundle-tls"}}}};
-  CHECK(registry::registryConfigsReferencing(tls, crs) == std::vector<std::string>{"a/bundle"});
+  CHECK(registry::registryConfigsReferencing(tls, crs) == Keys{{"a", "bundle"}});
 }

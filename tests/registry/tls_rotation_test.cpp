@@ -20,10 +20,10 @@
 #include "kube/base64.h"
 #include "registry/reconcile/gather_inputs.h"
 #include "registry/reconcile/registry_reconciler.h"
-#include "registry/render/apply_decision.h"
 #include "registry/render/builders.h"
 #include "registry/render/object_names.h"
 #include "registry/render/tls_issuer.h"
+#include "runtime/apply_drift.h"
 #include "runtime/fake_api_server.h"
 #include "runtime/store.h"
 #include "runtime/time_format.h"
@@ -141,8 +141,9 @@ std::vector<std::string> writesBetween(const std::vector<kube::Json>& before,
   std::vector<std::string> writes;
   for (const auto& object : after) {
     const kube::Json* live = find(before, object["kind"], object["metadata"]["name"]);
-    kube::Json live_applied = live ? withAppliedHash(*live) : kube::Json();
-    if (needsApply(withAppliedHash(object), live ? &live_applied : nullptr)) {
+    const runtime::ApplyDrift drift(kAppliedHashAnnotation);
+    kube::Json live_applied = live ? drift.stamp(*live) : kube::Json();
+    if (drift.needsApply(drift.stamp(object), live ? &live_applied : nullptr)) {
       writes.push_back(object["kind"].get<std::string>() + "/" +
                        object["metadata"]["name"].get<std::string>());
     }

@@ -5,6 +5,7 @@
 #include "registry/reconcile/registry_reconciler.h"
 #include "registry/render/builders.h"
 #include "registry/render/labels.h"
+#include "runtime/owner_reference.h"
 
 namespace registry {
 
@@ -15,16 +16,12 @@ bool names(const kube::Json& cr, const char* pointer, const std::string& secret)
   return value.is_string() && value.get<std::string>() == secret;
 }
 
-kube::Resource resourceOf(const OwnedKind& owned) {
-  return resourceFor(owned.apiVersion, owned.kind);
-}
-
 }  // namespace
 
-std::vector<std::string> registryConfigsReferencing(
+std::vector<runtime::ObjectKey> registryConfigsReferencing(
     const kube::Json& secret,
     const std::vector<std::shared_ptr<const kube::Json>>& registry_configs) {
-  std::vector<std::string> keys;
+  std::vector<runtime::ObjectKey> keys;
   const std::string ns = kube::namespaceOf(secret);
   const std::string name = kube::name(secret);
   for (const auto& cr : registry_configs) {
@@ -35,7 +32,7 @@ std::vector<std::string> registryConfigsReferencing(
         // N-tls: on OpenShift service-ca writes it without an ownerReference, and its content
         // is part of the config hash, so a renewal must reach the CR at once.
         name == kube::name(*cr) + "-tls") {
-      keys.push_back(kube::keyOf(*cr));
+      keys.push_back({ns, kube::name(*cr)});
     }
   }
   return keys;
@@ -52,32 +49,26 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
         kube::Api(client, registryConfigResource(), ns), controller_options);
     runtime::WatcherConfig owned_only;
     owned_only.label_selector = "app.kubernetes.io/managed-by=" + std::string(kManagedBy);
-    for (const auto& owned : ownedKinds(options.platform.platform)) {
+    for (const auto& owned : ownedResources(options.platform.platform)) {
       if (owned.kind == "Secret") continue;  // below: one Secret cache serves both purposes
-      controller->owns(kube::Api(client, resourceOf(owned), ns), owned_only);
+      controller->owns(kube::Api(client, owned, ns), owned_only);
     }
     std::weak_ptr<runtime::Controller> weak = controller;
     controller->watches(
         kube::Api(client, kube::resources::secrets(), ns), [weak](const kube::Json& secret) {
-          std::vector<runtime::ObjectKey> keys;
           auto self = weak.lock();
-          if (!self) return keys;
-          for (const auto& ref :
-               kube::at(secret, "/metadata/ownerReferences", kube::Json::array())) {
-            if (ref.value("controller", false) && ref.value("kind", "") == kKind &&
-                ref.value("apiVersion", "") == kGroupVersion) {
-              keys.push_back({kube::namespaceOf(secret), ref.value("name", "")});
-            }
-          }
-          for (const auto& key : registryConfigsReferencing(secret, self->store()->list())) {
-            keys.push_back(runtime::ObjectKey::parse(key));
+          if (!self) return std::vector<runtime::ObjectKey>{};
+          auto keys = registryConfigsReferencing(secret, self->store()->list());
+          auto owner = runtime::controllerOf(secret);
+          if (owner && owner->kind == kKind && owner->api_version == kGroupVersion) {
+            keys.push_back({kube::namespaceOf(secret), owner->name});
           }
           return keys;
         });
     RegistryReconciler::Caches caches;
     caches.registryConfigs = controller->store();
-    for (const auto& owned : ownedKinds(options.platform.platform)) {
-      caches.owned[owned.kind] = controller->store(resourceOf(owned));
+    for (const auto& owned : ownedResources(options.platform.platform)) {
+      caches.owned[owned.kind] = controller->store(owned);
     }
     auto reconciler = std::make_shared<RegistryReconciler>(
         client, options.platform, caches, &manager.events(), manager.clock(), options.tls);

@@ -27,7 +27,7 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
 
 // The RegistryConfigs (as "namespace/name" keys) in `registry_configs` that name `secret` in
 // their spec. Reads the raw objects, so it works even for CRs that fail validation.
-std::vector<std::string> registryConfigsReferencing(
+std::vector<runtime::ObjectKey> registryConfigsReferencing(
     const kube::Json& secret,
     const std::vector<std::shared_ptr<const kube::Json>>& registry_configs);
 

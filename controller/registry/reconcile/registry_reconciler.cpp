@@ -7,12 +7,12 @@
 #include "kube/api.h"
 #include "registry/api/registry_resource.h"
 #include "registry/reconcile/gather_inputs.h"
-#include "registry/render/apply_decision.h"
 #include "registry/render/builders.h"
 #include "registry/render/config_hash.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
+#include "runtime/owner_reference.h"
 
 namespace registry {
 
@@ -49,19 +49,6 @@ RegistryConfig identityOf(const kube::Json& cr) {
 
 }  // namespace
 
-kube::Resource resourceFor(const std::string& api_version, const std::string& kind) {
-  for (const auto& owned : ownedKinds(Platform::OpenShift)) {
-    if (owned.apiVersion == api_version && owned.kind == kind) {
-      auto slash = api_version.find('/');
-      std::string group = slash == std::string::npos ? "" : api_version.substr(0, slash);
-      std::string version =
-          slash == std::string::npos ? api_version : api_version.substr(slash + 1);
-      return kube::Resource{group, version, owned.plural, kind, true};
-    }
-  }
-  return kube::Resource{};
-}
-
 runtime::Clock::Duration tlsRequeueDelay(
     std::chrono::system_clock::time_point now,
     std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
@@ -84,7 +71,8 @@ RegistryReconciler::RegistryReconciler(kube::ClientPtr client, PlatformOptions p
       tls_policy_(tls_policy),
       caches_(std::move(caches)),
       events_(events),
-      clock_(std::move(clock)) {}
+      clock_(std::move(clock)),
+      drift_(kAppliedHashAnnotation) {}
 
 runtime::StorePtr RegistryReconciler::ownedStore(const std::string& kind) const {
   auto it = caches_.owned.find(kind);
@@ -156,7 +144,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     for (const auto& object : *desired) {
       if (object.value("kind", "") == "Deployment") {
         observation.configHash =
-            stringAt(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash");
+            kube::annotation(kube::at(object, "/spec/template"), kConfigHashAnnotation);
       }
     }
     if (auto applied = applyChanged(cr, *desired); !applied) {
@@ -218,17 +206,14 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
                                                     const std::vector<kube::Json>& desired) {
   std::vector<std::string> changed;
   for (const auto& object : desired) {
-    kube::Json wanted = withAppliedHash(object);
+    kube::Json wanted = drift_.stamp(object);
     const std::string kind = wanted.value("kind", "");
     auto store = ownedStore(kind);
     auto live = store ? store->get(kube::namespaceOf(wanted), kube::name(wanted)) : nullptr;
-    if (live && unchangedSinceApply(wanted, *live)) continue;
-    if (!needsApply(wanted, live.get())) continue;
-    kube::Resource resource = resourceFor(wanted.value("apiVersion", ""), kind);
-    if (resource.plural.empty()) {
-      return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
-    }
-    kube::Api api(client_, resource, kube::namespaceOf(wanted));
+    if (!drift_.needsApply(wanted, live.get())) continue;
+    auto resource = kube::resources::forKind(wanted.value("apiVersion", ""), kind);
+    if (!resource) return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
+    kube::Api api(client_, *resource, kube::namespaceOf(wanted));
     auto applied = api.apply(wanted);
     if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
       // A hand edit changed the key of a list that server-side apply merges by key (a Service
@@ -242,7 +227,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
                          applied.error().httpCode(), applied.error().reason(),
                          applied.error().retryAfter());
     }
-    rememberApply(wanted, *applied);
+    drift_.remember(wanted, *applied);
     changed.push_back(kindAndName(wanted));
   }
   if (!changed.empty()) {
@@ -250,30 +235,6 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
   }
   return {};
-}
-
-namespace {
-std::string appliedKey(const kube::Json& object) {
-  return object.value("kind", "") + "/" + kube::namespaceOf(object) + "/" + kube::name(object);
-}
-std::string appliedHashOf(const kube::Json& object) {
-  const kube::Json& hash = kube::at(object, "/metadata/annotations/imageregistry.io~1applied-hash");
-  return hash.is_string() ? hash.get<std::string>() : "";
-}
-}  // namespace
-
-bool RegistryReconciler::unchangedSinceApply(const kube::Json& wanted,
-                                             const kube::Json& live) const {
-  std::lock_guard lock(applied_mutex_);
-  auto it = applied_.find(appliedKey(wanted));
-  return it != applied_.end() && it->second.first == appliedHashOf(wanted) &&
-         it->second.second == kube::resourceVersion(live) &&
-         appliedHashOf(live) == it->second.first;
-}
-
-void RegistryReconciler::rememberApply(const kube::Json& wanted, const kube::Json& applied) {
-  std::lock_guard lock(applied_mutex_);
-  applied_[appliedKey(wanted)] = {appliedHashOf(wanted), kube::resourceVersion(applied)};
 }
 
 kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
@@ -292,12 +253,12 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       if (wanted.count(kind + "/" + kube::name(*object))) continue;
       // Already going (a claim held by its protection finalizer): deleting again says nothing new.
       if (!kube::at(*object, "/metadata/deletionTimestamp").is_null()) continue;
-      kube::Resource resource = resourceFor(object->value("apiVersion", ""), kind);
-      if (resource.plural.empty()) continue;
+      auto resource = kube::resources::forKind(object->value("apiVersion", ""), kind);
+      if (!resource) continue;
       kube::DeleteParams params;
       params.propagation = kube::Propagation::Background;
       params.precondition_uid = kube::uid(*object);
-      auto removed = kube::Api(client_, resource, kube::namespaceOf(*object))
+      auto removed = kube::Api(client_, *resource, kube::namespaceOf(*object))
                          .remove(kube::name(*object), params);
       if (!removed) {
         if (removed.error().is(kube::ErrorKind::NotFound)) continue;  // someone was quicker
@@ -313,9 +274,7 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
     // CR that set it together with Removed is matched by name and labels instead.
     if (auto store = ownedStore("PersistentVolumeClaim")) {
       auto claim = store->get(config.namespace_, storageClaimName(config));
-      const kube::Json& instance =
-          claim ? kube::at(*claim, "/metadata/labels/app.kubernetes.io~1instance") : kube::Json();
-      if (claim && instance == config.name &&
+      if (claim && kube::label(*claim, "app.kubernetes.io/instance") == config.name &&
           kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
         auto removed =
             kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
@@ -369,12 +328,8 @@ runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfi
   auto deployment = store ? store->get(config.namespace_, config.name) : nullptr;
   // Only our own Deployment counts, not one of the same name that someone else made.
   if (deployment && !config.uid.empty()) {
-    bool owned = false;
-    for (const auto& ref :
-         kube::at(*deployment, "/metadata/ownerReferences", kube::Json::array())) {
-      if (ref.value("uid", "") == config.uid) owned = true;
-    }
-    if (!owned) return nullptr;
+    auto owner = runtime::controllerOf(*deployment);
+    if (!owner || owner->uid != config.uid) return nullptr;
   }
   return deployment;
 }

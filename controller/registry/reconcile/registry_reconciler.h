@@ -13,6 +13,7 @@
 #include "registry/render/platform.h"
 #include "registry/render/registry_status.h"
 #include "registry/render/tls_issuer.h"
+#include "runtime/apply_drift.h"
 #include "runtime/clock.h"
 #include "runtime/controller.h"
 #include "runtime/event_recorder.h"
@@ -51,11 +52,6 @@ class RegistryReconciler {
   // The Deployment N owned by this CR, from the cache (null if none).
   runtime::Store::ObjectPtr liveDeployment(const RegistryConfig& config) const;
   runtime::StorePtr ownedStore(const std::string& kind) const;
-  // True when `live` is exactly what our last apply of `wanted` left (same applied hash, same
-  // resourceVersion): then nothing can differ, even where the server rewrote our values into
-  // its canonical form (quantities), which a field comparison would take for drift.
-  bool unchangedSinceApply(const kube::Json& wanted, const kube::Json& live) const;
-  void rememberApply(const kube::Json& wanted, const kube::Json& applied);
 
   kube::ClientPtr client_;
   PlatformOptions platform_;
@@ -63,9 +59,7 @@ class RegistryReconciler {
   Caches caches_;
   runtime::EventRecorder* events_;
   runtime::ClockPtr clock_;
-  mutable std::mutex applied_mutex_;
-  // "Kind/namespace/name" → (applied hash, resourceVersion the apply returned).
-  std::map<std::string, std::pair<std::string, std::string>> applied_;
+  runtime::ApplyDrift drift_;
 };
 
 // How long to wait before the next reconcile: `resync`, or less when operator-issued TLS must be
@@ -75,8 +69,5 @@ runtime::Clock::Duration tlsRequeueDelay(
     std::chrono::system_clock::time_point now,
     std::optional<std::chrono::system_clock::time_point> tls_recheck_at,
     runtime::Clock::Duration resync);
-
-// Resource (group/version/plural) of an object the builders produce, by apiVersion and kind.
-kube::Resource resourceFor(const std::string& api_version, const std::string& kind);
 
 }  // namespace registry

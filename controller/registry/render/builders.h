@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "kube/object.h"
+#include "kube/resource.h"
 #include "kube/result.h"
 #include "registry/api/registry_config.h"
 #include "registry/render/inputs.h"
@@ -58,11 +59,6 @@ std::optional<kube::Json> buildPodDisruptionBudget(const RegistryConfig& config)
 
 // Kinds the operator may create for a CR on `platform`, so the reconciler can watch them and
 // delete owned objects that desiredObjects no longer returns.
-struct OwnedKind {
-  std::string apiVersion;
-  std::string kind;
-  std::string plural;
-};
-std::vector<OwnedKind> ownedKinds(Platform platform);
+std::vector<kube::Resource> ownedResources(Platform platform);
 
 }  // namespace registry

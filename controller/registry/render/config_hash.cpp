@@ -1,7 +1,7 @@
 #include "registry/render/config_hash.h"
 
 #include "registry/render/config_render.h"
-#include "registry/render/sha256.h"
+#include "runtime/sha256.h"
 
 namespace registry {
 namespace {
@@ -10,7 +10,7 @@ namespace {
 // material (it may end up in a debug log) and arbitrary bytes in them cannot upset the JSON
 // serializer.
 kube::Json digestOf(const std::optional<std::string>& value) {
-  return value ? kube::Json(sha256Hex(*value)) : kube::Json(nullptr);
+  return value ? kube::Json(runtime::sha256Hex(*value)) : kube::Json(nullptr);
 }
 
 }  // namespace
@@ -19,18 +19,19 @@ kube::Json canonicalPodInputs(const kube::Json& rendered_config, const RegistryC
                               const Inputs& inputs) {
   kube::Json tls = nullptr;
   if (inputs.tls) {
-    tls = {{"ca", sha256Hex(inputs.tls->caPem)},
-           {"cert", sha256Hex(inputs.tls->certPem)},
-           {"key", sha256Hex(inputs.tls->keyPem)}};
+    tls = {{"ca", runtime::sha256Hex(inputs.tls->caPem)},
+           {"cert", runtime::sha256Hex(inputs.tls->certPem)},
+           {"key", runtime::sha256Hex(inputs.tls->keyPem)}};
   }
   kube::Json config_json = rendered_config;
   // http.secret (rendered, or set by the user's bundle) enters as its digest too.
   if (config_json.is_object() && config_json.contains("http") && config_json["http"].is_object() &&
       config_json["http"].contains("secret") && config_json["http"]["secret"].is_string()) {
-    config_json["http"]["secret"] = sha256Hex(config_json["http"]["secret"].get<std::string>());
+    config_json["http"]["secret"] =
+        runtime::sha256Hex(config_json["http"]["secret"].get<std::string>());
   }
   return {{"config", std::move(config_json)},
-          {"httpSecret", sha256Hex(effectiveHttpSecret(config, inputs))},
+          {"httpSecret", runtime::sha256Hex(effectiveHttpSecret(config, inputs))},
           {"tls", std::move(tls)},
           {"htpasswd", digestOf(inputs.htpasswd)},
           {"tokenCertBundle", digestOf(inputs.tokenCertBundle)},
@@ -42,8 +43,8 @@ std::string configHash(const kube::Json& rendered_config, const RegistryConfig& 
   // Compact dump of std::map-ordered objects is stable. Invalid UTF-8 (from a user bundle) is
   // replaced rather than thrown on; the bundle's effect is still in the hash through the rest
   // of the document.
-  return sha256Hex(canonicalPodInputs(rendered_config, config, inputs)
-                       .dump(-1, ' ', false, kube::Json::error_handler_t::replace));
+  return runtime::sha256Hex(canonicalPodInputs(rendered_config, config, inputs)
+                                .dump(-1, ' ', false, kube::Json::error_handler_t::replace));
 }
 
 }  // namespace registry

@@ -4,7 +4,6 @@
 #include <string_view>
 
 #include "kube/yaml_json.h"
-#include "registry/render/deep_merge.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
@@ -124,7 +123,11 @@ kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::st
       for (auto driver : kStorageDrivers) merged["storage"].erase(std::string(driver));
     }
   }
-  return deepMerge(merged, overlay);
+  // RFC 7386 JSON merge patch: maps merge key by key, scalars and lists replace, null deletes
+  // (so a bundle can switch off a rendered section, e.g. `http: {headers: null}`), also inside
+  // a subtree the base does not have.
+  merged.merge_patch(overlay);
+  return merged;
 }
 
 kube::Result<kube::Json> renderConfig(const RegistryConfig& config, const Inputs& inputs) {

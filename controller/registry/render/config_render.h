@@ -17,10 +17,12 @@ const std::string& effectiveHttpSecret(const RegistryConfig& config, const Input
 kube::Json renderBaseConfig(const RegistryConfig& config, const Inputs& inputs);
 
 // Lays the user's config bundle (the text of `config.yml` from spec.configBundleSecret) over
-// `base` with deepMerge. When the bundle names a storage driver, the rendered driver is dropped
-// first so that the registry does not see two. Malformed YAML or a bundle that is not a mapping
-// gives an Error of kind Invalid naming spec.configBundleSecret and `key` (the Secret key the
-// bundle came from; empty: config.yml); nothing throws.
+// `base` as a JSON merge patch (RFC 7386: maps merge key by key; scalars and lists replace; a
+// null deletes the key, so a bundle can switch off a rendered section). When the bundle names a
+// storage driver, the rendered driver is dropped first so that the registry does not see two.
+// Malformed YAML or a bundle that is not a mapping gives an Error of kind Invalid naming
+// spec.configBundleSecret and `key` (the Secret key the bundle came from; empty: config.yml);
+// nothing throws.
 kube::Result<kube::Json> mergeConfigBundle(const kube::Json& base, const std::string& bundle,
                                            const std::string& key = {});
 

@@ -32,21 +32,20 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   return objects;
 }
 
-std::vector<OwnedKind> ownedKinds(Platform platform) {
-  std::vector<OwnedKind> kinds = {
-      {"v1", "ServiceAccount", "serviceaccounts"},
-      {"v1", "Secret", "secrets"},
-      {"v1", "ConfigMap", "configmaps"},
-      {"v1", "PersistentVolumeClaim", "persistentvolumeclaims"},
-      {"v1", "Service", "services"},
-      {"apps/v1", "Deployment", "deployments"},
-      {"networking.k8s.io/v1", "Ingress", "ingresses"},
-      {"batch/v1", "CronJob", "cronjobs"},
-      {"policy/v1", "PodDisruptionBudget", "poddisruptionbudgets"},
+std::vector<kube::Resource> ownedResources(Platform platform) {
+  namespace r = kube::resources;
+  std::vector<kube::Resource> kinds = {
+      r::serviceAccounts(),
+      r::secrets(),
+      r::configMaps(),
+      r::persistentVolumeClaims(),
+      r::services(),
+      r::deployments(),
+      r::ingresses(),
+      r::cronJobs(),
+      r::podDisruptionBudgets(),
   };
-  if (platform == Platform::OpenShift) {
-    kinds.push_back({"route.openshift.io/v1", "Route", "routes"});
-  }
+  if (platform == Platform::OpenShift) kinds.push_back(r::routes());
   return kinds;
 }
 

@@ -4,7 +4,7 @@
 
 #include <openssl/rand.h>
 
-#include "registry/render/hex.h"
+#include "runtime/hex.h"
 
 namespace registry {
 
@@ -13,7 +13,7 @@ kube::Result<std::string> generateHttpSecret() {
   if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
     return kube::Error(kube::ErrorKind::Other, "cannot generate httpSecret: RAND_bytes failed");
   }
-  return toHex(bytes.data(), bytes.size());
+  return runtime::toHex(bytes.data(), bytes.size());
 }
 
 }  // namespace registry

@@ -62,6 +62,8 @@ inline constexpr const char* kStorageDir = "/var/lib/registry";
 
 // Pod template annotation carrying the configuration hash.
 inline constexpr const char* kConfigHashAnnotation = "imageregistry.io/config-hash";
+// On every applied object: a hash of what the operator last applied (runtime/apply_drift.h).
+inline constexpr const char* kAppliedHashAnnotation = "imageregistry.io/applied-hash";
 
 inline constexpr int kRegistryPort = 5000;
 inline constexpr const char* kRegistryPortName = "registry";

@@ -1,12 +1,12 @@
-#include "registry/render/sha256.h"
+#include "runtime/sha256.h"
 
 #include <cstdlib>
 
 #include <openssl/evp.h>
 
-#include "registry/render/hex.h"
+#include "runtime/hex.h"
 
-namespace registry {
+namespace runtime {
 
 std::string sha256Hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -19,4 +19,4 @@ std::string sha256Hex(std::string_view data) {
   return toHex(digest, size);
 }
 
-}  // namespace registry
+}  // namespace runtime

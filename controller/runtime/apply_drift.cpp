@@ -1,8 +1,8 @@
-#include "registry/render/apply_decision.h"
+#include "runtime/apply_drift.h"
 
-#include "registry/render/sha256.h"
+#include "runtime/sha256.h"
 
-namespace registry {
+namespace runtime {
 
 namespace {
 bool isEmptyValue(const kube::Json& value) {
@@ -13,6 +13,10 @@ bool isEmptyValue(const kube::Json& value) {
 bool scalarsEqual(const kube::Json& desired, const kube::Json& live) {
   if (desired.is_number() && live.is_number()) return desired.get<double>() == live.get<double>();
   return desired == live;
+}
+
+std::string objectKey(const kube::Json& object) {
+  return object.value("kind", "") + "/" + kube::namespaceOf(object) + "/" + kube::name(object);
 }
 }  // namespace
 
@@ -40,24 +44,40 @@ bool isSubset(const kube::Json& desired, const kube::Json& live) {
   return scalarsEqual(desired, live);
 }
 
-kube::Json withAppliedHash(const kube::Json& desired) {
+ApplyDrift::ApplyDrift(std::string hash_annotation) : annotation_(std::move(hash_annotation)) {}
+
+std::string ApplyDrift::hashOf(const kube::Json& object) const {
+  return kube::annotation(object, annotation_);
+}
+
+kube::Json ApplyDrift::stamp(const kube::Json& desired) const {
   kube::Json out = desired;
   if (out.contains("metadata") && out["metadata"].contains("annotations")) {
-    out["metadata"]["annotations"].erase(kAppliedHashAnnotation);
+    out["metadata"]["annotations"].erase(annotation_);
     if (out["metadata"]["annotations"].empty()) out["metadata"].erase("annotations");
   }
-  out["metadata"]["annotations"][kAppliedHashAnnotation] = sha256Hex(out.dump()).substr(0, 32);
+  out["metadata"]["annotations"][annotation_] = sha256Hex(out.dump()).substr(0, 32);
   return out;
 }
 
-bool needsApply(const kube::Json& desired, const kube::Json* live) {
+bool ApplyDrift::needsApply(const kube::Json& stamped, const kube::Json* live) const {
   if (live == nullptr) return true;
-  const kube::Json& wanted =
-      kube::at(desired, "/metadata/annotations/" + std::string("imageregistry.io~1applied-hash"));
-  const kube::Json& seen =
-      kube::at(*live, "/metadata/annotations/" + std::string("imageregistry.io~1applied-hash"));
-  if (wanted != seen) return true;
-  return !isSubset(desired, *live);
+  const std::string wanted = hashOf(stamped);
+  if (wanted != hashOf(*live)) return true;
+  {
+    std::lock_guard lock(mutex_);
+    auto it = applied_.find(objectKey(stamped));
+    if (it != applied_.end() && it->second.first == wanted &&
+        it->second.second == kube::resourceVersion(*live)) {
+      return false;  // untouched since our apply
+    }
+  }
+  return !isSubset(stamped, *live);
 }
 
-}  // namespace registry
+void ApplyDrift::remember(const kube::Json& stamped, const kube::Json& applied) {
+  std::lock_guard lock(mutex_);
+  applied_[objectKey(stamped)] = {hashOf(stamped), kube::resourceVersion(applied)};
+}
+
+}  // namespace runtime

@@ -3,9 +3,9 @@
 #include <cstddef>
 #include <string>
 
-namespace registry {
+namespace runtime {
 
 // Lowercase hex of a byte buffer (digests, random secrets).
 std::string toHex(const unsigned char* bytes, std::size_t size);
 
-}  // namespace registry
+}  // namespace runtime

@@ -1,6 +1,6 @@
-#include "registry/render/hex.h"
+#include "runtime/hex.h"
 
-namespace registry {
+namespace runtime {
 
 std::string toHex(const unsigned char* bytes, std::size_t size) {
   static constexpr char kDigits[] = "0123456789abcdef";
@@ -13,4 +13,4 @@ std::string toHex(const unsigned char* bytes, std::size_t size) {
   return out;
 }
 
-}  // namespace registry
+}  // namespace runtime
