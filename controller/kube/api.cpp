@@ -144,18 +144,8 @@ Result<Object> Api::replace(const Object& object) const {
   return sendForObject("PUT", objectPath(name(object)), "application/json", serialize(object));
 }
 
-Result<Object> Api::replaceStatus(const Object& object) const {
-  return sendForObject("PUT", objectPath(name(object), "status"), "application/json",
-                       serialize(object));
-}
-
 Result<Object> Api::mergePatch(std::string_view name, const Json& patch) const {
   return sendForObject("PATCH", objectPath(name), "application/merge-patch+json", serialize(patch));
-}
-
-Result<Object> Api::mergePatchStatus(std::string_view name, const Json& patch) const {
-  return sendForObject("PATCH", objectPath(name, "status"), "application/merge-patch+json",
-                       serialize(patch));
 }
 
 namespace {

@@ -80,9 +80,7 @@ class Api {
   Result<ObjectList> listAll(ListParams params) const;
   Result<Object> create(const Object& object) const;
   Result<Object> replace(const Object& object) const;  // PUT; carries resourceVersion
-  Result<Object> replaceStatus(const Object& object) const;
   Result<Object> mergePatch(std::string_view name, const Json& patch) const;
-  Result<Object> mergePatchStatus(std::string_view name, const Json& patch) const;
   Result<Object> apply(const Object& desired, const ApplyParams& params = {}) const;
   Result<Object> applyStatus(const Object& desired, const ApplyParams& params = {}) const;
   Result<void> remove(std::string_view name, const DeleteParams& params = {}) const;
@@ -92,10 +90,9 @@ class Api {
   Result<void> watch(const WatchParams& params, const EventSink& sink,
                      const CancelToken& cancel) const;
 
+ private:
   // Path of one object, optionally of a subresource ("status").
   std::string objectPath(std::string_view name, std::string_view subresource = {}) const;
-
- private:
   Result<Object> sendForObject(const std::string& method, const std::string& target,
                                const std::string& content_type, const std::string& body) const;
 

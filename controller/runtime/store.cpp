@@ -56,27 +56,11 @@ std::vector<Store::ObjectPtr> Store::collectLocked(const std::set<std::string>& 
   return out;
 }
 
-std::vector<Store::ObjectPtr> Store::listNamespace(const std::string& ns) const {
-  std::shared_lock lock(mutex_);
-  auto it = by_namespace_.find(ns);
-  return it == by_namespace_.end() ? std::vector<ObjectPtr>{} : collectLocked(it->second);
-}
-
 std::vector<Store::ObjectPtr> Store::listControlledBy(const std::string& owner_uid) const {
   if (owner_uid.empty()) return {};
   std::shared_lock lock(mutex_);
   auto it = by_owner_.find(owner_uid);
   return it == by_owner_.end() ? std::vector<ObjectPtr>{} : collectLocked(it->second);
-}
-
-std::vector<Store::ObjectPtr> Store::listIf(
-    const std::function<bool(const kube::Object&)>& predicate) const {
-  std::shared_lock lock(mutex_);
-  std::vector<ObjectPtr> out;
-  for (const auto& [key, entry] : objects_) {
-    if (predicate(*entry.object)) out.push_back(entry.object);
-  }
-  return out;
 }
 
 std::size_t Store::size() const {
@@ -104,12 +88,10 @@ bool Store::waitSynced(const kube::CancelToken& cancel, std::chrono::millisecond
 }
 
 void Store::indexLocked(const std::string& key, const Entry& entry) {
-  by_namespace_[kube::namespaceOf(*entry.object)].insert(key);
   if (!entry.owner_uid.empty()) by_owner_[entry.owner_uid].insert(key);
 }
 
 void Store::unindexLocked(const std::string& key, const Entry& entry) {
-  eraseFromIndex(by_namespace_, kube::namespaceOf(*entry.object), key);
   if (!entry.owner_uid.empty()) eraseFromIndex(by_owner_, entry.owner_uid, key);
 }
 
@@ -121,10 +103,8 @@ std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) 
     auto owner = ownerUid(object);
     fresh[std::move(key)] = Entry{prepare(std::move(object)), std::move(owner)};
   }
-  std::map<std::string, std::set<std::string>> by_namespace;
   std::map<std::string, std::set<std::string>> by_owner;
   for (const auto& [key, entry] : fresh) {
-    by_namespace[kube::namespaceOf(*entry.object)].insert(key);
     if (!entry.owner_uid.empty()) by_owner[entry.owner_uid].insert(key);
   }
 
@@ -135,7 +115,6 @@ std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) 
       if (!fresh.count(key)) removed.push_back(entry.object);
     }
     objects_.swap(fresh);
-    by_namespace_.swap(by_namespace);
     by_owner_.swap(by_owner);
   }
   {

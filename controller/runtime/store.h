@@ -21,9 +21,9 @@ namespace runtime {
 // reads share a lock and hand out shared pointers to immutable objects, so a reader never copies
 // a whole object and never sees one half-written.
 //
-// Indexed by namespace and by controller owner UID, the two questions controllers ask ("what is
-// in this namespace", "what does this CR own"). Stored objects have metadata.managedFields
-// removed: they are large, and the operator never reads them.
+// Keyed by "<namespace>/<name>" and indexed by controller owner UID, the two questions the
+// reconciler asks ("this object", "what does this CR own"). Stored objects have
+// metadata.managedFields removed: they are large, and the operator never reads them.
 class Store {
  public:
   using ObjectPtr = std::shared_ptr<const kube::Object>;
@@ -32,10 +32,8 @@ class Store {
   ObjectPtr get(const std::string& key) const;  // "<namespace>/<name>" or "<name>"
   ObjectPtr get(const std::string& ns, const std::string& name) const;
   std::vector<ObjectPtr> list() const;  // ordered by key
-  std::vector<ObjectPtr> listNamespace(const std::string& ns) const;
   // Objects whose controller ownerReference has this UID.
   std::vector<ObjectPtr> listControlledBy(const std::string& owner_uid) const;
-  std::vector<ObjectPtr> listIf(const std::function<bool(const kube::Object&)>& predicate) const;
   std::size_t size() const;
 
   // True once the first complete list was stored; the cache is then a faithful view.
@@ -65,7 +63,6 @@ class Store {
 
   mutable std::shared_mutex mutex_;
   std::map<std::string, Entry> objects_;
-  std::map<std::string, std::set<std::string>> by_namespace_;
   std::map<std::string, std::set<std::string>> by_owner_;
 
   mutable std::mutex synced_mutex_;

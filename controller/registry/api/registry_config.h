@@ -72,6 +72,9 @@ struct RouteSpec {
 struct TlsSpec {
   TlsMode mode = TlsMode::Auto;
   std::string secretName;  // mode Secret: a kubernetes.io/tls Secret of the user
+
+  // The registry serves HTTPS (modes Auto and Secret).
+  bool enabled() const { return mode != TlsMode::Disabled; }
 };
 
 struct AuthSpec {

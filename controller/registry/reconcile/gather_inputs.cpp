@@ -12,6 +12,15 @@ namespace registry {
 
 namespace {
 
+// The serving certificate, key and CA of a kubernetes.io/tls Secret (absent keys read as "").
+TlsMaterial tlsMaterialOf(const kube::Json& secret) {
+  TlsMaterial material;
+  material.certPem = secretValue(secret, kTlsCertKey).value_or("");
+  material.keyPem = secretValue(secret, kTlsKeyKey).value_or("");
+  material.caPem = secretValue(secret, kCaKey).value_or("");
+  return material;
+}
+
 kube::Result<std::optional<kube::Json>> readThrough(const kube::ClientPtr& client,
                                                     const runtime::StorePtr& store,
                                                     const kube::Resource& resource,
@@ -87,9 +96,7 @@ kube::Result<StoredTls> storedTls(const RegistryConfig& config, const ObjectSour
   auto tls = read(tlsSecretName(config));
   if (!tls) return tls.error();
   if (*tls) {
-    stored.serving.certPem = secretValue(**tls, kTlsCertKey).value_or("");
-    stored.serving.keyPem = secretValue(**tls, kTlsKeyKey).value_or("");
-    stored.serving.caPem = secretValue(**tls, kCaKey).value_or("");
+    stored.serving = tlsMaterialOf(**tls);
   }
   return stored;
 }
@@ -173,18 +180,14 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
     out.inputs.ca = tls->ca;
     out.tlsDecision = tls->decision;
     out.tlsRecheckAt = tls->nextCheck;
-  } else if (spec.tls.mode != TlsMode::Disabled) {
+  } else if (spec.tls.enabled()) {
     // The user's Secret (mode Secret) or service-ca's (OpenShift): read only for the hash, so
     // that a renewed certificate rolls the pods.
     auto secret = source.secret(ns, servingSecretName(config));
     if (!secret) return secret.error();
     if (*secret) {
-      TlsMaterial material;
-      material.certPem = secretValue(**secret, kTlsCertKey).value_or("");
-      material.keyPem = secretValue(**secret, kTlsKeyKey).value_or("");
-      // A private CA in the user's Secret lets reencrypt Routes verify the registry.
-      material.caPem = secretValue(**secret, kCaKey).value_or("");
-      out.inputs.tls = material;
+      // ca.crt too: a private CA in the user's Secret lets reencrypt Routes verify the registry.
+      out.inputs.tls = tlsMaterialOf(**secret);
     } else if (spec.tls.mode == TlsMode::Secret) {
       out.problems.push_back(
           {"TlsSecretUnavailable", secretRef("spec.tls.secretName", spec.tls.secretName) +

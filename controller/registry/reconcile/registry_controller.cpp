@@ -48,7 +48,7 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
     auto controller = std::make_shared<runtime::Controller>(
         kube::Api(client, registryConfigResource(), ns), controller_options);
     runtime::WatcherConfig owned_only;
-    owned_only.label_selector = "app.kubernetes.io/managed-by=" + std::string(kManagedBy);
+    owned_only.label_selector = allOwnedObjectsSelector();
     for (const auto& owned : ownedResources(options.platform.platform)) {
       if (owned.kind == "Secret") continue;  // below: one Secret cache serves both purposes
       controller->owns(kube::Api(client, owned, ns), owned_only);

@@ -11,8 +11,6 @@ constexpr const char* kConfigVolume = "registry-config";
 constexpr const char* kTlsVolume = "registry-tls";
 constexpr const char* kTmpVolume = "tmp";
 
-bool tlsEnabled(const RegistryConfig& config) { return config.spec.tls.mode != TlsMode::Disabled; }
-
 // The debug listener is on when the config renders it (see config_render.cpp).
 bool debugListener(const RegistryConfig& config) {
   return config.spec.auth.type != AuthType::None || config.spec.managed(ComponentKind::Monitoring);
@@ -42,7 +40,7 @@ kube::Json probe(const RegistryConfig& config, int initial_delay) {
   if (config.spec.auth.type == AuthType::None) {
     http_get = {{"path", "/v2/"},
                 {"port", kRegistryPortName},
-                {"scheme", tlsEnabled(config) ? "HTTPS" : "HTTP"}};
+                {"scheme", config.spec.tls.enabled() ? "HTTPS" : "HTTP"}};
   } else {
     // With auth on, /v2/ answers 401, which a probe counts as a failure.
     http_get = {{"path", "/debug/health"}, {"port", kDebugPort}, {"scheme", "HTTP"}};
@@ -66,7 +64,7 @@ kube::Json container(const RegistryConfig& config, const Inputs& inputs) {
       {{"name", kConfigVolume}, {"mountPath", kConfigDir}, {"readOnly", true}},
       {{"name", kTmpVolume}, {"mountPath", "/tmp"}},
   });
-  if (tlsEnabled(config)) {
+  if (config.spec.tls.enabled()) {
     mounts.push_back({{"name", kTlsVolume}, {"mountPath", kTlsDir}, {"readOnly", true}});
   }
   kube::Json resources = spec.resources.is_object()
@@ -105,7 +103,7 @@ kube::Json volumes(const RegistryConfig& config) {
       {{"name", kConfigVolume}, {"secret", {{"secretName", configSecretName(config)}}}},
       {{"name", kTmpVolume}, {"emptyDir", kube::Json::object()}},
   });
-  if (tlsEnabled(config)) {
+  if (config.spec.tls.enabled()) {
     result.push_back(
         {{"name", kTlsVolume}, {"secret", {{"secretName", servingSecretName(config)}}}});
   }

@@ -18,7 +18,7 @@ std::optional<std::string> caKey(const RegistryConfig& config, const Inputs& inp
 
 kube::Json command(const RegistryConfig& config, const Inputs& inputs) {
   const PruningSpec& pruning = config.spec.pruning;
-  std::string scheme = config.spec.tls.mode == TlsMode::Disabled ? "http://" : "https://";
+  std::string scheme = config.spec.tls.enabled() ? "https://" : "http://";
   kube::Json args = {
       "registry-operator",
       "prune",

@@ -6,8 +6,6 @@
 namespace registry {
 namespace {
 
-bool tlsEnabled(const RegistryConfig& config) { return config.spec.tls.mode != TlsMode::Disabled; }
-
 kube::Json ingress(const RegistryConfig& config, const Inputs& inputs, const std::string& name,
                    const std::string& host, const std::string& secret_name) {
   kube::Json object =
@@ -15,7 +13,8 @@ kube::Json ingress(const RegistryConfig& config, const Inputs& inputs, const std
   // ingress-nginx is the common controller; other controllers ignore these annotations. Image
   // layers are large, so the request body limit is lifted.
   kube::Json annotations = {{"nginx.ingress.kubernetes.io/proxy-body-size", "0"}};
-  if (tlsEnabled(config)) annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "HTTPS";
+  if (config.spec.tls.enabled())
+    annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "HTTPS";
   object["metadata"]["annotations"] = std::move(annotations);
 
   kube::Json rule = {
@@ -45,7 +44,7 @@ kube::Json route(const RegistryConfig& config, const Inputs& inputs, const std::
   kube::Json object =
       newOwnedObject(config, "route.openshift.io/v1", "Route", name, kComponentRegistry);
   kube::Json tls = {{"insecureEdgeTerminationPolicy", "Redirect"}};
-  if (tlsEnabled(config)) {
+  if (config.spec.tls.enabled()) {
     // Re-encrypt to the pods. With service-ca (mode Auto) the router trusts the serving
     // certificate by itself; a user certificate needs its CA spelled out.
     tls["termination"] = "reencrypt";

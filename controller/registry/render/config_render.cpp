@@ -44,7 +44,7 @@ kube::Json renderHttp(const RegistryConfig& config, const Inputs& inputs) {
   kube::Json http = {{"addr", ":" + std::to_string(kRegistryPort)},
                      {"secret", effectiveHttpSecret(config, inputs)},
                      {"headers", {{"X-Content-Type-Options", kube::Json::array({"nosniff"})}}}};
-  if (config.spec.tls.mode != TlsMode::Disabled) {
+  if (config.spec.tls.enabled()) {
     http["tls"] = {{"certificate", std::string(kTlsDir) + "/" + kTlsCertKey},
                    {"key", std::string(kTlsDir) + "/" + kTlsKeyKey}};
   }
@@ -66,7 +66,7 @@ kube::Json renderAuth(const RegistryConfig& config, const Inputs& inputs) {
   // Kubernetes: tokens come from `registry-operator auth-server`, which answers on the
   // registry's public host when it has one, so that clients outside the cluster can reach it.
   auto external = knownExternalHostnames(config, inputs.platform);
-  bool tls = config.spec.tls.mode != TlsMode::Disabled;
+  bool tls = config.spec.tls.enabled();
   std::string realm =
       !external.empty() ? "https://" + external.front() + "/auth/token"
                         : (tls ? "https://" : "http://") + internalHostname(config) + "/auth/token";

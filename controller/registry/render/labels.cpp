@@ -15,10 +15,6 @@ kube::Json commonLabels(const RegistryConfig& config, std::string_view component
   return labels;
 }
 
-std::string ownedObjectsSelector(const RegistryConfig& config) {
-  return allOwnedObjectsSelector() + ",app.kubernetes.io/instance=" + config.name;
-}
-
 std::string allOwnedObjectsSelector() {
   return std::string("app.kubernetes.io/managed-by=") + kManagedBy;
 }

@@ -24,9 +24,8 @@ kube::Json selectorLabels(const RegistryConfig& config, std::string_view compone
 // part-of.
 kube::Json commonLabels(const RegistryConfig& config, std::string_view component);
 
-// Label selector (list/watch syntax) matching every object created for this CR.
-std::string ownedObjectsSelector(const RegistryConfig& config);
-// Label selector matching the objects of every RegistryConfig.
+// Label selector (list/watch syntax) matching the objects of every RegistryConfig: what the
+// operator's watches of owned kinds are restricted to.
 std::string allOwnedObjectsSelector();
 
 // The controller ownerReference to the CR, so that deleting the CR garbage-collects the object
