@@ -1,10 +1,10 @@
 #pragma once
 
-// An in-memory Kubernetes API server behind kube::HttpTransport, for unit tests of the runtime:
-// enough of the REST semantics (create/get/list/replace with resourceVersion preconditions,
-// merge patch, delete, label selectors, watch with resume, bookmarks and 410 after
-// compaction) that the real kube::Client and kube::Api run unchanged on top of it. Tests can
-// also inject failures and look at every request.
+// An in-memory Kubernetes API server behind kube::HttpTransport, for unit tests of the runtime
+// and of the reconcilers above it: enough of the REST semantics (create/get/list/replace with
+// resourceVersion preconditions, merge patch, delete, label selectors, watch with resume,
+// bookmarks and 410 after compaction) that the real kube::Client and kube::Api run unchanged on
+// top of it. Tests can also inject failures and look at every request.
 
 #include <atomic>
 #include <condition_variable>
@@ -22,7 +22,7 @@
 #include "kube/http.h"
 #include "kube/object.h"
 
-namespace runtime_test {
+namespace testsupport {
 
 using kube::Json;
 
@@ -476,4 +476,4 @@ class FakeApiServer : public kube::HttpTransport {
   bool auto_close_ = false;
 };
 
-}  // namespace runtime_test
+}  // namespace testsupport
