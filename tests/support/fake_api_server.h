@@ -508,7 +508,11 @@ class FakeApiServer : public kube::HttpTransport {
     std::string term;
     while (std::getline(terms, term, ',')) {
       const auto eq = term.find('=');
-      const auto& value = kube::at(object, "/metadata/labels/" + term.substr(0, eq));
+      // A label key is one JSON pointer token: "app.kubernetes.io/name" → "...io~1name".
+      std::string token;
+      for (char c : term.substr(0, eq))
+        token += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
+      const auto& value = kube::at(object, "/metadata/labels/" + token);
       if (eq == std::string::npos) {
         if (value.is_null()) return false;
       } else if (!value.is_string() || value.get<std::string>() != term.substr(eq + 1)) {

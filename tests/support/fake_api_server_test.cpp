@@ -312,3 +312,22 @@ TEST_CASE("fake API server: a delete whose uid precondition fails is a conflict 
   // What the manager applied goes with the object: a new one starts afresh.
   CHECK_FALSE(f.server->appliedBy(kConfigMaps, "ns/c", "registry-operator"));
 }
+
+TEST_CASE("fake API server: label selectors match prefixed keys") {
+  Fixture f;
+  Json labelled = configMap({{"a", "1"}});
+  labelled["metadata"]["labels"] = {{"app.kubernetes.io/managed-by", "registry-operator"}};
+  f.server->put(kConfigMaps, labelled);
+  Json other = configMap({{"a", "1"}});
+  other["metadata"]["name"] = "d";
+  other["metadata"]["labels"] = {{"app.kubernetes.io/managed-by", "someone"}};
+  f.server->put(kConfigMaps, other);
+  kube::ListParams params;
+  params.label_selector = "app.kubernetes.io/managed-by=registry-operator";
+  auto listed = f.configMaps.list(params);
+  REQUIRE(listed);
+  REQUIRE(listed->items.size() == 1);
+  CHECK(kube::name(listed->items[0]) == "c");
+  params.label_selector = "app.kubernetes.io/managed-by";
+  CHECK(f.configMaps.list(params)->items.size() == 2);
+}
