@@ -23,10 +23,11 @@
 //   except that a resourceVersion must match (409 otherwise).
 // - An apply or merge patch that changes nothing writes nothing: same resourceVersion, no event.
 // - Merge patch (application/merge-patch+json) is JSON merge patch on the stored object (404
-//   when missing); on the status subresource it changes only `status`. Other patch types
-//   (strategic merge, JSON patch) are refused with 415, as the API server does for custom
-//   resources. Defaulting, validation, metadata.generation and managedFields are not modelled;
-//   a test that needs a refusal (422 Invalid) injects it with a Fault.
+//   when missing); on the status subresource it changes only `status`, as does an update (PUT)
+//   of the status subresource. Strategic merge patch is refused with 415, as the API server
+//   does for custom resources; JSON patch is not modelled and refused the same way.
+// - Defaulting, validation, metadata.generation and managedFields are not modelled; a test
+//   that needs a refusal (422 Invalid) injects it with a Fault.
 
 #include <atomic>
 #include <condition_variable>
