@@ -1,6 +1,25 @@
+// The controller wiring (registry_controller.h): which RegistryConfigs a Secret maps to, and the
+// registry controllers run by a Manager over the fake API server.
+#include <atomic>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
 #include <catch2/catch.hpp>
 
+#include "kube/base64.h"
+#include "kube/yaml_json.h"
 #include "registry/reconcile/registry_controller.h"
+#include "runtime/manager.h"
+#include "support/fake_api_server.h"
+#include "test_support.h"
+
+using registry::testing::crWithSpec;
+using registry::testing::kEmptyDir;
+using testsupport::FakeApiServer;
+using testsupport::Json;
 
 TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") {
   auto cr = [](const char* ns, const char* name, kube::Json spec) {
@@ -23,4 +42,101 @@ TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") 
   // N-tls (written by service-ca on OpenShift, without an ownerReference) maps to N.
   kube::Json tls = {{"metadata", {{"namespace", "a"}, {"name", "bundle-tls"}}}};
   CHECK(registry::registryConfigsReferencing(tls, crs) == Keys{{"a", "bundle"}});
+  // The same names in another namespace map to nothing here.
+  kube::Json elsewhere_tls = {{"metadata", {{"namespace", "c"}, {"name", "bundle-tls"}}}};
+  CHECK(registry::registryConfigsReferencing(elsewhere_tls, crs).empty());
+  kube::Json elsewhere = {{"metadata", {{"namespace", "c"}, {"name", "s"}}}};
+  CHECK(registry::registryConfigsReferencing(elsewhere, crs).empty());
+}
+
+namespace {
+
+const std::string kCrs = "/apis/imageregistry.io/v1alpha1/registryconfigs";
+const std::string kSecrets = "/api/v1/secrets";
+const std::string kDeployments = "/apis/apps/v1/deployments";
+
+// The Degraded condition's reason in the fake's copy of the CR ("" before there is one).
+std::string degradedReason(const FakeApiServer& server) {
+  auto cr = server.object(kCrs, "registry/image-registry");
+  if (!cr) return {};
+  for (const auto& condition : kube::at(*cr, "/status/conditions", Json::array())) {
+    if (condition.value("type", "") == "Degraded") return condition.value("reason", "");
+  }
+  return {};
+}
+
+}  // namespace
+
+TEST_CASE(
+    "the registry controllers reconcile a RegistryConfig again when a Secret it names "
+    "appears") {
+  auto server = std::make_shared<FakeApiServer>();
+  runtime::ManagerOptions manager_options;
+  manager_options.metrics_address.clear();
+  manager_options.health_address.clear();
+  runtime::Manager manager(FakeApiServer::clientFor(server), manager_options);
+  registry::RegistryControllerOptions options;
+  options.platform.platform = registry::Platform::Kubernetes;
+  options.platform.ingressDomain = "apps.example.com";
+  options.namespaces = {"registry"};
+  registry::addRegistryControllers(manager, options);
+
+  // The htpasswd Secret the CR names does not exist yet: nothing is applied.
+  auto cr = kube::yamlToJson(
+      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  REQUIRE(cr);
+  server->put(kCrs, *cr);
+  kube::CancelToken cancel;
+  std::atomic<int> exit_code{-1};
+  std::thread runner([&] { exit_code = manager.run(cancel); });
+  struct Stop {
+    kube::CancelToken& cancel;
+    std::thread& runner;
+    ~Stop() {
+      cancel.cancel();
+      if (runner.joinable()) runner.join();
+    }
+  } stop{cancel, runner};
+
+  CHECK(server->waitFor([&] { return degradedReason(*server) == "HtpasswdUnavailable"; }));
+  CHECK_FALSE(server->object(kDeployments, "registry/image-registry"));
+
+  // The Secret carries no ownerReference and no label of ours: only the spec reference maps it.
+  server->put(kSecrets, {{"apiVersion", "v1"},
+                         {"kind", "Secret"},
+                         {"metadata", {{"name", "users"}, {"namespace", "registry"}}},
+                         {"data", {{"htpasswd", kube::base64Encode("alice:$2y$05$abc\n")}}}});
+  CHECK(server->waitFor([&] {
+    return server->object(kDeployments, "registry/image-registry").has_value() &&
+           degradedReason(*server) == "AsExpected";
+  }));
+  auto config = server->object(kSecrets, "registry/image-registry-config");
+  REQUIRE(config);
+  CHECK(kube::base64Decode(kube::at(*config, "/data/htpasswd").get<std::string>()) ==
+        "alice:$2y$05$abc\n");
+
+  // Then the controllers fall quiet: the watch events of their own writes find nothing to do.
+  const auto writes = [&] {
+    std::size_t count = 0;
+    for (const auto& request : server->requests()) {
+      const bool event = request.target.find("/events") != std::string::npos;
+      if (request.method != "GET" && request.method != "WATCH" && !event) ++count;
+    }
+    return count;
+  };
+  std::size_t seen = writes();
+  auto quiet_since = std::chrono::steady_clock::now();
+  CHECK(server->waitFor(
+      [&] {
+        if (const auto now = writes(); now != seen) {
+          seen = now;
+          quiet_since = std::chrono::steady_clock::now();
+        }
+        return std::chrono::steady_clock::now() - quiet_since > std::chrono::milliseconds(500);
+      },
+      std::chrono::seconds(20)));
+
+  cancel.cancel();
+  runner.join();
+  CHECK(exit_code == 0);
 }

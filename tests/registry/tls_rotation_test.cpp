@@ -24,9 +24,9 @@
 #include "registry/render/object_names.h"
 #include "registry/render/tls_issuer.h"
 #include "runtime/apply_drift.h"
-#include "runtime/fake_api_server.h"
 #include "runtime/store.h"
 #include "runtime/time_format.h"
+#include "support/fake_api_server.h"
 #include "test_support.h"
 
 using namespace registry;
@@ -880,10 +880,10 @@ std::vector<kube::Json> storedSecrets(const TlsOutcome& outcome) {
 }
 
 struct Cluster {
-  std::shared_ptr<runtime_test::FakeApiServer> server =
-      std::make_shared<runtime_test::FakeApiServer>();
+  std::shared_ptr<testsupport::FakeApiServer> server =
+      std::make_shared<testsupport::FakeApiServer>();
   runtime::StorePtr cache = std::make_shared<runtime::Store>();
-  ObjectSource source{runtime_test::FakeApiServer::clientFor(server), cache, nullptr};
+  ObjectSource source{testsupport::FakeApiServer::clientFor(server), cache, nullptr};
 
   GatheredInputs gather(TimePoint now) {
     auto gathered = gatherInputs(parseOk(crWithSpec(kEmptyDir)), source,

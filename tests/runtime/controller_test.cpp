@@ -6,19 +6,19 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_api_server.h"
 #include "kube/api.h"
 #include "runtime/controller.h"
 #include "runtime/metrics.h"
 #include "runtime/owner_reference.h"
+#include "support/fake_api_server.h"
 
 using namespace std::chrono_literals;
 using runtime::Action;
 using runtime::ObjectKey;
 using runtime::ReconcileError;
 using runtime::ReconcileResult;
-using runtime_test::FakeApiServer;
-using runtime_test::Json;
+using testsupport::FakeApiServer;
+using testsupport::Json;
 
 namespace {
 

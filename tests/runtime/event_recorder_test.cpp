@@ -1,13 +1,13 @@
 #include <catch2/catch.hpp>
 
-#include "fake_api_server.h"
 #include "runtime/event_recorder.h"
 #include "runtime/fake_clock.h"
+#include "support/fake_api_server.h"
 
 using namespace std::chrono_literals;
 using runtime::EventRecorder;
-using runtime_test::FakeApiServer;
-using runtime_test::Json;
+using testsupport::FakeApiServer;
+using testsupport::Json;
 
 namespace {
 

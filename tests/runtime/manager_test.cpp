@@ -3,15 +3,15 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_api_server.h"
 #include "kube/api.h"
 #include "runtime/fake_clock.h"
 #include "runtime/manager.h"
 #include "runtime/time_format.h"
+#include "support/fake_api_server.h"
 
 using namespace std::chrono_literals;
-using runtime_test::FakeApiServer;
-using runtime_test::Json;
+using testsupport::FakeApiServer;
+using testsupport::Json;
 
 namespace {
 

@@ -3,19 +3,19 @@
 
 #include <catch2/catch.hpp>
 
-#include "fake_api_server.h"
 #include "kube/api.h"
 #include "runtime/fake_clock.h"
 #include "runtime/metrics.h"
 #include "runtime/random.h"
 #include "runtime/watcher.h"
+#include "support/fake_api_server.h"
 
 using namespace std::chrono_literals;
 using runtime::Watcher;
 using runtime::WatcherEvent;
-using runtime_test::FakeApiServer;
-using runtime_test::Json;
-using runtime_test::queryParam;
+using testsupport::FakeApiServer;
+using testsupport::Json;
+using testsupport::queryParam;
 
 namespace {
 

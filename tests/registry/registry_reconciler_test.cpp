@@ -1,0 +1,702 @@
+// RegistryReconciler over the fake API server: what one reconcile writes, with the informer
+// caches simulated by stores the test fills itself (caught up, or lagging behind the server).
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include <catch2/catch.hpp>
+
+#include "kube/api.h"
+#include "kube/base64.h"
+#include "kube/yaml_json.h"
+#include "registry/api/registry_resource.h"
+#include "registry/reconcile/registry_reconciler.h"
+#include "registry/render/builders.h"
+#include "registry/render/object_names.h"
+#include "runtime/fake_clock.h"
+#include "runtime/store.h"
+#include "support/fake_api_server.h"
+#include "test_support.h"
+
+using namespace registry;
+using namespace std::chrono_literals;
+using registry::testing::crWithSpec;
+using registry::testing::kEmptyDir;
+using testsupport::FakeApiServer;
+using testsupport::Json;
+
+namespace {
+
+const std::string kNamespace = "registry";
+const std::string kName = "image-registry";
+const std::string kCrs = "/apis/imageregistry.io/v1alpha1/registryconfigs";
+
+std::string collectionOf(const std::string& kind) {
+  for (const auto& owned : ownedResources(Platform::OpenShift)) {
+    if (owned.kind == kind) return owned.collectionPath("");
+  }
+  FAIL("no collection for kind " << kind);
+  return {};
+}
+
+// One request in a form a test can compare whole: "PATCH apply Secret image-registry-tls",
+// "PATCH merge Service image-registry", "DELETE Ingress image-registry-default-route",
+// "PATCH apply RegistryConfig image-registry status".
+std::string describe(const FakeApiServer::Request& request) {
+  static const std::map<std::string, std::string> kinds = {
+      {"serviceaccounts", "ServiceAccount"},
+      {"secrets", "Secret"},
+      {"configmaps", "ConfigMap"},
+      {"persistentvolumeclaims", "PersistentVolumeClaim"},
+      {"services", "Service"},
+      {"deployments", "Deployment"},
+      {"ingresses", "Ingress"},
+      {"cronjobs", "CronJob"},
+      {"poddisruptionbudgets", "PodDisruptionBudget"},
+      {"registryconfigs", "RegistryConfig"}};
+  std::vector<std::string> parts;
+  std::stringstream path(testsupport::pathOf(request.target));
+  for (std::string part; std::getline(path, part, '/');) parts.push_back(part);
+  std::string text = request.method;
+  if (request.method == "PATCH") {
+    text += request.content_type == testsupport::kApplyPatch   ? " apply"
+            : request.content_type == testsupport::kMergePatch ? " merge"
+                                                               : " " + request.content_type;
+  }
+  if (parts.size() >= 3 && parts.back() == "status") {
+    return text + " " + kinds.at(parts[parts.size() - 3]) + " " + parts[parts.size() - 2] +
+           " status";
+  }
+  REQUIRE(parts.size() >= 2);
+  return text + " " + kinds.at(parts[parts.size() - 2]) + " " + parts.back();
+}
+
+struct Cluster {
+  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>();
+  kube::ClientPtr client = FakeApiServer::clientFor(server);
+  // 2030-01-01T00:00:00Z
+  std::shared_ptr<runtime::FakeClock> clock =
+      std::make_shared<runtime::FakeClock>(std::chrono::system_clock::from_time_t(1893456000));
+  RegistryReconciler::Caches caches;
+  std::unique_ptr<RegistryReconciler> reconciler;
+
+  explicit Cluster(PlatformOptions platform = kubernetes()) {
+    caches.registryConfigs = std::make_shared<runtime::Store>();
+    for (const auto& owned : ownedResources(platform.platform)) {
+      caches.owned[owned.kind] = std::make_shared<runtime::Store>();
+    }
+    reconciler = std::make_unique<RegistryReconciler>(client, platform, caches, nullptr, clock);
+  }
+
+  static PlatformOptions kubernetes() {
+    PlatformOptions platform;
+    platform.platform = Platform::Kubernetes;
+    platform.ingressDomain = "apps.example.com";
+    return platform;
+  }
+
+  // The user creates the CR (YAML, see crWithSpec), and its watch event reaches the cache.
+  void create(const std::string& yaml) {
+    auto cr = kube::yamlToJson(yaml);
+    REQUIRE(cr);
+    caches.registryConfigs->upsert(server->put(kCrs, *cr));
+  }
+  Json cr() const { return object("RegistryConfig", kName); }
+  // The user edits the spec; the server bumps metadata.generation (which the fake leaves alone).
+  void editSpec(const std::function<void(Json& spec)>& edit) {
+    Json edited = cr();
+    edit(edited["spec"]);
+    edited["metadata"]["generation"] = edited["metadata"]["generation"].get<long long>() + 1;
+    server->put(kCrs, edited);
+  }
+
+  Json object(const std::string& kind, const std::string& name) const {
+    auto found = server->object(kind == "RegistryConfig" ? kCrs : collectionOf(kind),
+                                kNamespace + "/" + name);
+    INFO(kind << " " << name);
+    REQUIRE(found);
+    return *found;
+  }
+  bool exists(const std::string& kind, const std::string& name) const {
+    return server->object(collectionOf(kind), kNamespace + "/" + name).has_value();
+  }
+
+  // The informers caught up: every cache holds what the server holds.
+  void catchUp() {
+    caches.registryConfigs->replace(server->objects(kCrs));
+    for (const auto& [kind, store] : caches.owned)
+      store->replace(server->objects(collectionOf(kind)));
+  }
+
+  // The Deployment controller's part: the registry's pods are all ready.
+  void rollOut() {
+    Json deployment = object("Deployment", kName);
+    const auto replicas = kube::at(deployment, "/spec/replicas", 1);
+    deployment["status"] = {
+        {"observedGeneration", kube::generation(deployment)},
+        {"replicas", replicas},
+        {"readyReplicas", replicas},
+        {"updatedReplicas", replicas},
+        {"availableReplicas", replicas},
+        {"conditions", Json::array({{{"type", "Available"}, {"status", "True"}}})}};
+    server->put(collectionOf("Deployment"), deployment);
+  }
+
+  runtime::ReconcileResult reconcile() {
+    server->clearRequests();
+    return reconciler->reconcile(runtime::ObjectKey{kNamespace, kName});
+  }
+
+  // The write requests of the last reconcile, in order (reads left out).
+  std::vector<std::string> writes() const {
+    std::vector<std::string> out;
+    for (const auto& request : server->requests()) {
+      if (request.method != "GET") out.push_back(describe(request));
+    }
+    return out;
+  }
+
+  // Reconciles with caught-up caches until a reconcile writes nothing (the pods rolled out on
+  // the way): the steady state the tests start from.
+  void settle() {
+    for (int round = 0; round < 5; ++round) {
+      auto result = reconcile();
+      INFO((result.ok() ? std::string() : result.error().message()));
+      REQUIRE(result.ok());
+      const bool quiet = writes().empty();
+      if (exists("Deployment", kName)) rollOut();
+      catchUp();
+      if (quiet) return;
+    }
+    FAIL("no steady state after 5 reconciles");
+  }
+};
+
+const Json& condition(const Json& status, const std::string& type) {
+  for (const auto& condition : status.at("conditions")) {
+    if (condition.at("type") == type) return condition;
+  }
+  FAIL("no condition " << type);
+  static const Json none;
+  return none;
+}
+
+// "True/Reason" of a condition, to compare in one line.
+std::string stateOf(const Json& status, const std::string& type) {
+  const Json& c = condition(status, type);
+  return c.at("status").get<std::string>() + "/" + c.at("reason").get<std::string>();
+}
+
+const std::string kHost = "image-registry-default-route-registry.apps.example.com";
+const std::string kPvc = "  rolloutStrategy: Recreate\n  storage:\n    pvc:\n      size: 1Gi\n";
+const std::string kStatusWrite = "PATCH apply RegistryConfig image-registry status";
+
+// kind/name → resourceVersion of every object the operator made for the CR.
+std::map<std::string, std::string> versionsOf(const Cluster& cluster) {
+  std::map<std::string, std::string> versions;
+  for (const auto& owned : ownedResources(Platform::Kubernetes)) {
+    for (const auto& object : cluster.server->objects(collectionOf(owned.kind))) {
+      versions[owned.kind + "/" + kube::name(object)] = kube::resourceVersion(object);
+    }
+  }
+  return versions;
+}
+
+std::string secretData(const Cluster& cluster, const std::string& name) {
+  return cluster.object("Secret", name).at("data").dump();
+}
+
+std::string configHashOf(const Json& deployment) {
+  return kube::at(deployment, "/spec/template/metadata/annotations/imageregistry.io~1config-hash")
+      .get<std::string>();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "reconciler: a new RegistryConfig gets its objects and status, then a steady state "
+    "makes no request at all") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+
+  auto first = cluster.reconcile();
+  REQUIRE(first.ok());
+  // Nothing else is due: the certificate just issued lasts for months.
+  CHECK(first.action().requeue_after ==
+        std::chrono::duration_cast<runtime::Clock::Duration>(10min));
+  CHECK(cluster.writes() == std::vector<std::string>{
+                                "PATCH apply ServiceAccount image-registry",
+                                "PATCH apply Secret image-registry-private",
+                                "PATCH apply Secret image-registry-config",
+                                "PATCH apply Secret image-registry-ca-key",
+                                "PATCH apply Secret image-registry-tls",
+                                "PATCH apply ConfigMap image-registry-ca",
+                                "PATCH apply Service image-registry",
+                                "PATCH apply Deployment image-registry",
+                                "PATCH apply CronJob image-registry-pruner",
+                                kStatusWrite,
+                            });
+  for (const auto& request : cluster.server->requests()) {
+    if (request.method != "PATCH") continue;
+    CHECK(request.target.find("?fieldManager=registry-operator&force=true") != std::string::npos);
+  }
+  const Json cr = cluster.cr();
+  for (const auto& [kind, name] :
+       std::vector<std::pair<std::string, std::string>>{{"ServiceAccount", kName},
+                                                        {"Secret", "image-registry-tls"},
+                                                        {"Deployment", kName},
+                                                        {"CronJob", "image-registry-pruner"}}) {
+    const Json object = cluster.object(kind, name);
+    INFO(kind << " " << name);
+    CHECK(kube::at(object, "/metadata/ownerReferences/0/uid") == kube::uid(cr));
+    CHECK(kube::at(object, "/metadata/ownerReferences/0/controller") == true);
+    CHECK(kube::at(object, "/metadata/annotations/imageregistry.io~1applied-hash").is_string());
+  }
+
+  const Json& status = cr.at("status");
+  CHECK(status.at("observedGeneration") == 2);
+  CHECK(status.at("internalHostname") == "image-registry.registry.svc:5000");
+  CHECK(status.at("configHash") == configHashOf(cluster.object("Deployment", kName)));
+  CHECK(status.at("externalHostnames") == Json::array());
+  CHECK(status.at("readyReplicas") == 0);
+  CHECK(status.at("storageManaged") == false);
+  // The cache had no Deployment yet when status was computed.
+  CHECK(stateOf(status, "Available") == "False/DeploymentMissing");
+  CHECK(stateOf(status, "Progressing") == "True/Creating");
+  CHECK(stateOf(status, "Degraded") == "False/AsExpected");
+
+  // The pods come up and the caches catch up: only status changes.
+  cluster.rollOut();
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  CHECK(stateOf(cluster.cr().at("status"), "Available") == "True/Ready");
+  CHECK(cluster.cr().at("status").at("readyReplicas") == 1);
+
+  // Steady state: the caches answer every question; not even a read reaches the server.
+  cluster.catchUp();
+  auto steady = cluster.reconcile();
+  REQUIRE(steady.ok());
+  CHECK(cluster.server->requests().empty());
+}
+
+TEST_CASE("reconciler: the httpSecret, the CA and the certificate are reused through cache lag") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  REQUIRE(cluster.reconcile().ok());
+  const std::string http_secret = secretData(cluster, "image-registry-private");
+  const std::string ca_key = secretData(cluster, "image-registry-ca-key");
+  const std::string tls = secretData(cluster, "image-registry-tls");
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  const auto versions = versionsOf(cluster);
+  CHECK(versions.size() == 9);
+
+  // The caches have seen none of it (no catchUp); a minute later the CR is reconciled again.
+  cluster.clock->advance(1min);
+  REQUIRE(cluster.reconcile().ok());
+  // The stored material was read from the API server, not generated a second time.
+  int reads = 0;
+  for (const auto& request : cluster.server->requests()) {
+    if (request.method == "GET" &&
+        request.target == "/api/v1/namespaces/registry/secrets/image-registry-private")
+      ++reads;
+  }
+  CHECK(reads == 1);  // the cache missed it: read through once, and found it
+  CHECK(secretData(cluster, "image-registry-private") == http_secret);
+  CHECK(secretData(cluster, "image-registry-ca-key") == ca_key);
+  CHECK(secretData(cluster, "image-registry-tls") == tls);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+  // Not seeing its objects, the reconciler applied them all again, and none changed.
+  for (const auto& write : cluster.writes()) CHECK(write.rfind("PATCH apply ", 0) == 0);
+  CHECK(versionsOf(cluster) == versions);
+}
+
+TEST_CASE(
+    "reconciler: an apply refused as invalid over a live object falls back to a merge "
+    "patch and applies again") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  cluster.settle();
+  // A hand edit changes the Service port's key (port 5000 → 5001); a real server then refuses
+  // our apply, which adds our port beside the edited one, as a duplicate (422 Invalid).
+  kube::Api services(cluster.client, kube::resources::services(), kNamespace);
+  REQUIRE(services.mergePatch(kName, {{"spec",
+                                       {{"ports", Json::array({{{"name", "registry"},
+                                                                {"port", 5001},
+                                                                {"targetPort", "registry"},
+                                                                {"protocol", "TCP"}}})}}}}));
+  cluster.catchUp();
+  cluster.server->fault(
+      {"PATCH", "/services/image-registry", 422, 1, {}, testsupport::kApplyPatch});
+
+  auto result = cluster.reconcile();
+  INFO((result.ok() ? std::string() : result.error().message()));
+  REQUIRE(result.ok());
+  CHECK(cluster.writes() == std::vector<std::string>{"PATCH apply Service image-registry",
+                                                     "PATCH merge Service image-registry",
+                                                     "PATCH apply Service image-registry"});
+  const auto requests = cluster.server->requests();
+  std::vector<int> statuses;
+  for (const auto& request : requests) {
+    if (request.method == "PATCH") statuses.push_back(request.status);
+  }
+  CHECK(statuses == std::vector<int>{422, 200, 200});
+  const Json wanted_ports = Json::array(
+      {{{"name", "registry"}, {"port", 5000}, {"targetPort", "registry"}, {"protocol", "TCP"}}});
+  for (const auto& request : requests) {
+    if (request.content_type != testsupport::kMergePatch) continue;
+    // The merge patch carries the whole desired object, so the edited list is replaced whole.
+    CHECK(Json::parse(request.body).at("spec").at("ports") == wanted_ports);
+    CHECK(request.target == "/api/v1/namespaces/registry/services/image-registry");
+  }
+  CHECK(cluster.object("Service", kName).at("spec").at("ports") == wanted_ports);
+
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+}
+
+TEST_CASE("reconciler: an apply refused as invalid with nothing live is InvalidSpec, not retried") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  cluster.settle();
+  // A new route whose Ingress the API server refuses (no fallback: there is nothing to patch).
+  cluster.editSpec([](Json& spec) {
+    spec["routes"] = Json::array({{{"name", "public"}, {"host", "registry.example.com"}}});
+  });
+  cluster.catchUp();
+  cluster.server->fault(
+      {"PATCH", "/ingresses/image-registry-public", 422, 1, {}, testsupport::kApplyPatch});
+
+  auto result = cluster.reconcile();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().isTerminal());
+  CHECK(result.error().message().find("applying Ingress image-registry-public") !=
+        std::string::npos);
+  // The new route changes no other object; the refused apply is not followed by a merge patch.
+  CHECK(cluster.writes() ==
+        std::vector<std::string>{"PATCH apply Ingress image-registry-public", kStatusWrite});
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/InvalidSpec");
+  CHECK(stateOf(status, "Progressing") == "False/InvalidSpec");
+  CHECK(condition(status, "Degraded").at("message").get<std::string>().find("injected") !=
+        std::string::npos);
+  CHECK_FALSE(cluster.exists("Ingress", "image-registry-public"));
+}
+
+TEST_CASE("reconciler: Removed deletes the owned objects but keeps the claim, and says Removed") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kPvc));
+  cluster.settle();
+  REQUIRE(cluster.exists("PersistentVolumeClaim", "image-registry-storage"));
+  std::map<std::string, std::string> uids;  // path → uid
+  for (const auto& owned : ownedResources(Platform::Kubernetes)) {
+    for (const auto& object : cluster.server->objects(collectionOf(owned.kind))) {
+      uids[owned.collectionPath(kNamespace) + "/" + kube::name(object)] = kube::uid(object);
+    }
+  }
+
+  cluster.editSpec([](Json& spec) { spec["managementState"] = "Removed"; });
+  cluster.catchUp();
+  auto result = cluster.reconcile();
+  REQUIRE(result.ok());
+  CHECK_FALSE(result.action().requeue_after.has_value());
+  CHECK(cluster.writes() == std::vector<std::string>{
+                                "DELETE ConfigMap image-registry-ca",
+                                "DELETE CronJob image-registry-pruner",
+                                "DELETE Deployment image-registry",
+                                "DELETE Secret image-registry-ca-key",
+                                "DELETE Secret image-registry-config",
+                                "DELETE Secret image-registry-private",
+                                "DELETE Secret image-registry-tls",
+                                "DELETE Service image-registry",
+                                "DELETE ServiceAccount image-registry",
+                                kStatusWrite,
+                            });
+  for (const auto& request : cluster.server->requests()) {
+    if (request.method != "DELETE") continue;
+    INFO(request.target);
+    const Json options = Json::parse(request.body);
+    CHECK(options.at("preconditions").at("uid") == uids.at(request.target));
+    CHECK(options.at("propagationPolicy") == "Background");
+  }
+  // What remains in the namespace: the claim (registry data outlives Removed) and the CR.
+  CHECK(versionsOf(cluster).size() == 1);
+  CHECK(cluster.exists("PersistentVolumeClaim", "image-registry-storage"));
+
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Available") == "False/Removed");
+  CHECK(stateOf(status, "Progressing") == "False/Removed");
+  CHECK(stateOf(status, "Degraded") == "False/Removed");
+  CHECK(status.at("observedGeneration") == 3);
+  CHECK(status.at("readyReplicas") == 0);
+  CHECK(status.at("externalHostnames") == Json::array());
+  // The fields a Removed status no longer applies are gone with server-side apply.
+  CHECK_FALSE(status.contains("internalHostname"));
+  CHECK_FALSE(status.contains("configHash"));
+
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+}
+
+TEST_CASE("reconciler: Removed with storage.deleteOnRemove deletes the claim too") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kPvc + "    deleteOnRemove: true\n"));
+  cluster.settle();
+  const std::string claim_uid =
+      kube::uid(cluster.object("PersistentVolumeClaim", "image-registry-storage"));
+  cluster.editSpec([](Json& spec) { spec["managementState"] = "Removed"; });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(versionsOf(cluster).empty());
+  // Compared as a set: the claim is deleted as an owned object and then once more by name (the
+  // second answers 404 and is ignored), which is redundant but harmless.
+  const auto writes = cluster.writes();
+  CHECK(std::set<std::string>(writes.begin(), writes.end()) ==
+        std::set<std::string>{
+            "DELETE ConfigMap image-registry-ca", "DELETE CronJob image-registry-pruner",
+            "DELETE Deployment image-registry",
+            "DELETE PersistentVolumeClaim image-registry-storage",
+            "DELETE Secret image-registry-ca-key", "DELETE Secret image-registry-config",
+            "DELETE Secret image-registry-private", "DELETE Secret image-registry-tls",
+            "DELETE Service image-registry", "DELETE ServiceAccount image-registry", kStatusWrite});
+  // The claim's first delete names the claim it saw.
+  for (const auto& request : cluster.server->requests()) {
+    if (request.target.find("/persistentvolumeclaims/") == std::string::npos) continue;
+    CHECK(kube::at(Json::parse(request.body), "/preconditions/uid") == claim_uid);
+    break;
+  }
+}
+
+TEST_CASE(
+    "reconciler: an invalid spec says InvalidSpec, keeps what status said, writes nothing "
+    "else and is not retried") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kPvc + "  defaultRoute: true\n"));
+  cluster.settle();
+  // The mirror controller, another field manager, reports in status too.
+  kube::Api crs(cluster.client, registryConfigResource(), kNamespace);
+  kube::ApplyParams mirror;
+  mirror.field_manager = "registry-operator-mirror";
+  const Json mirrors = Json::array({{{"name", "library"}, {"digest", "sha256:00"}}});
+  REQUIRE(crs.applyStatus({{"apiVersion", "imageregistry.io/v1alpha1"},
+                           {"kind", "RegistryConfig"},
+                           {"metadata", {{"name", kName}, {"namespace", kNamespace}}},
+                           {"status", {{"mirrors", mirrors}}}},
+                          mirror));
+  cluster.catchUp();
+  const Json before = cluster.cr().at("status");
+  REQUIRE(before.at("externalHostnames") == Json::array({kHost}));
+  REQUIRE(before.at("readyReplicas") == 1);
+  const auto versions = versionsOf(cluster);
+
+  cluster.editSpec([](Json& spec) { spec["storage"]["pvc"]["size"] = "0Gi"; });
+  cluster.catchUp();
+  auto result = cluster.reconcile();
+  REQUIRE_FALSE(result.ok());
+  CHECK(result.error().isTerminal());
+  CHECK(result.error().message() ==
+        "invalid spec: spec.storage.pvc.size: \"0Gi\" is not a positive quantity such as 10Gi");
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  CHECK(versionsOf(cluster) == versions);
+
+  const Json after = cluster.cr().at("status");
+  CHECK(stateOf(after, "Degraded") == "True/InvalidSpec");
+  CHECK(condition(after, "Degraded").at("message") ==
+        "spec.storage.pvc.size: \"0Gi\" is not a positive quantity such as 10Gi");
+  CHECK(stateOf(after, "Progressing") == "False/InvalidSpec");
+  CHECK(stateOf(after, "Available") == "True/Ready");  // the pods still serve
+  CHECK(after.at("observedGeneration") == 3);
+  // (storageManaged too, but it is lost: see the [!mayfail] test below.)
+  for (const char* kept :
+       {"internalHostname", "externalHostnames", "configHash", "readyReplicas", "mirrors"}) {
+    INFO(kept);
+    CHECK(after.value(kept, Json()) == before.at(kept));
+  }
+}
+
+TEST_CASE("reconciler: an invalid spec keeps status.storageManaged", "[!mayfail]") {
+  // Known bug: reportInvalidSpec builds its observation without storageManaged, so a CR whose
+  // claim the operator manages reports storageManaged=false while its spec is invalid.
+  Cluster cluster;
+  cluster.create(crWithSpec(kPvc));
+  cluster.settle();
+  REQUIRE(cluster.cr().at("status").at("storageManaged") == true);
+  cluster.editSpec([](Json& spec) { spec["storage"]["pvc"]["size"] = "0Gi"; });
+  cluster.catchUp();
+  REQUIRE_FALSE(cluster.reconcile().ok());
+  CHECK(cluster.cr().at("status").at("storageManaged") == true);
+}
+
+TEST_CASE("reconciler: a hand edit of one owned object is repaired by one apply of just that") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  cluster.settle();
+  Json deployment = cluster.object("Deployment", kName);
+  const Json image = deployment["spec"]["template"]["spec"]["containers"][0]["image"];
+  deployment["spec"]["template"]["spec"]["containers"][0]["image"] = "example.com/other:1";
+  cluster.server->put(collectionOf("Deployment"), deployment);
+  cluster.catchUp();
+  auto versions = versionsOf(cluster);
+
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{"PATCH apply Deployment image-registry"});
+  CHECK(cluster.object("Deployment", kName)["spec"]["template"]["spec"]["containers"][0]["image"] ==
+        image);
+  versions.erase("Deployment/image-registry");
+  auto now = versionsOf(cluster);
+  now.erase("Deployment/image-registry");
+  CHECK(now == versions);
+}
+
+TEST_CASE("reconciler: an object no longer wanted is deleted with a uid precondition") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + "  defaultRoute: true\n"));
+  cluster.settle();
+  REQUIRE(cluster.cr().at("status").at("externalHostnames") == Json::array({kHost}));
+  const std::string uid = kube::uid(cluster.object("Ingress", "image-registry-default-route"));
+
+  cluster.editSpec([](Json& spec) { spec["defaultRoute"] = false; });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() ==
+        std::vector<std::string>{"DELETE Ingress image-registry-default-route", kStatusWrite});
+  const auto requests = cluster.server->requests();
+  for (const auto& request : requests) {
+    if (request.method != "DELETE") continue;
+    CHECK(request.target ==
+          "/apis/networking.k8s.io/v1/namespaces/registry/ingresses/image-registry-default-route");
+    CHECK(Json::parse(request.body) == Json{{"apiVersion", "v1"},
+                                            {"kind", "DeleteOptions"},
+                                            {"preconditions", {{"uid", uid}}},
+                                            {"propagationPolicy", "Background"}});
+  }
+  CHECK_FALSE(cluster.exists("Ingress", "image-registry-default-route"));
+  const Json status = cluster.cr().at("status");
+  CHECK(status.at("externalHostnames") == Json::array());
+  CHECK(status.at("observedGeneration") == 3);
+}
+
+TEST_CASE("reconciler: Unmanaged, deleted and deleting RegistryConfigs make no request") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  cluster.settle();
+
+  cluster.editSpec([](Json& spec) { spec["managementState"] = "Unmanaged"; });
+  cluster.catchUp();
+  auto unmanaged = cluster.reconcile();
+  REQUIRE(unmanaged.ok());
+  CHECK_FALSE(unmanaged.action().requeue_after.has_value());
+  CHECK(cluster.server->requests().empty());
+
+  // Being deleted: the garbage collector removes the owned objects.
+  Json deleting = cluster.cr();
+  deleting["metadata"]["deletionTimestamp"] = "2030-01-01T00:00:00Z";
+  deleting["spec"]["managementState"] = "Managed";
+  cluster.caches.registryConfigs->upsert(deleting);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.server->requests().empty());
+
+  cluster.caches.registryConfigs->erase(deleting);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.server->requests().empty());
+}
+
+namespace {
+
+// A steady registry with a default route whose next apply (of the Deployment, after a change of
+// spec.logLevel) fails with a server error after N-config was applied.
+void failDeploymentApply(Cluster& cluster) {
+  cluster.create(crWithSpec(kEmptyDir + "  defaultRoute: true\n"));
+  cluster.settle();
+  REQUIRE(cluster.cr().at("status").at("externalHostnames") == Json::array({kHost}));
+  cluster.editSpec([](Json& spec) { spec["logLevel"] = "Debug"; });
+  cluster.catchUp();
+  cluster.server->fault(
+      {"PATCH", "/deployments/image-registry", 500, 1, {}, testsupport::kApplyPatch});
+  auto result = cluster.reconcile();
+  REQUIRE_FALSE(result.ok());
+  CHECK_FALSE(result.error().isTerminal());
+  CHECK(cluster.writes() == std::vector<std::string>{"PATCH apply Secret image-registry-config",
+                                                     "PATCH apply Deployment image-registry",
+                                                     kStatusWrite});
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/ApplyFailed");
+}
+
+}  // namespace
+
+TEST_CASE("reconciler: a failed apply is retried and reported as ApplyFailed") {
+  Cluster cluster;
+  failDeploymentApply(cluster);
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "applying Deployment image-registry: injected");
+  // The retry applies the Deployment (N-config is already in place) and clears the condition.
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() ==
+        std::vector<std::string>{"PATCH apply Deployment image-registry", kStatusWrite});
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+}
+
+TEST_CASE("reconciler: a failed apply keeps status.externalHostnames", "[!mayfail]") {
+  // Known bug: the status written after a failed apply is computed without externalHostnames,
+  // so it reports none although the Ingress exists and serves.
+  Cluster cluster;
+  failDeploymentApply(cluster);
+  CHECK(cluster.cr().at("status").at("externalHostnames") == Json::array({kHost}));
+}
+
+TEST_CASE("reconciler: a failed apply does not report the hash it failed to roll out",
+          "[!mayfail]") {
+  // Known bug: status.configHash is taken from the desired Deployment before it is applied, so
+  // after a failed apply it names a configuration no pod runs, beside Progressing=False
+  // RolloutComplete ("all replicas run the current configuration").
+  Cluster cluster;
+  failDeploymentApply(cluster);
+  CHECK(cluster.cr().at("status").at("configHash") ==
+        configHashOf(cluster.object("Deployment", kName)));
+}
+
+TEST_CASE("reconciler: a user Secret that goes missing degrades the registry and changes nothing") {
+  Cluster cluster;
+  const Json users = {{"apiVersion", "v1"},
+                      {"kind", "Secret"},
+                      {"metadata", {{"name", "users"}, {"namespace", kNamespace}}},
+                      {"data", {{"htpasswd", kube::base64Encode("alice:$2y$05$abc\n")}}}};
+  cluster.server->put(collectionOf("Secret"), users);
+  cluster.create(
+      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  cluster.settle();
+  const Json before = cluster.cr().at("status");
+  const auto versions = versionsOf(cluster);
+
+  cluster.server->erase(collectionOf("Secret"), "registry/users");
+  cluster.catchUp();
+  auto result = cluster.reconcile();
+  REQUIRE(result.ok());  // retrying cannot help; the Secret's return enqueues the CR
+  // Keep what runs: no object is applied without the user's input, only status says why.
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  auto now = versionsOf(cluster);
+  CHECK(now.erase("Secret/users") == 0);
+  auto expected = versions;
+  expected.erase("Secret/users");
+  CHECK(now == expected);
+  const Json after = cluster.cr().at("status");
+  CHECK(stateOf(after, "Degraded") == "True/HtpasswdUnavailable");
+  CHECK(condition(after, "Degraded").at("message") ==
+        "spec.auth.htpasswdSecret: Secret \"users\" not found in namespace registry");
+  CHECK(after.at("configHash") == before.at("configHash"));
+
+  // The Secret comes back: the registry recovers without a write to its objects.
+  cluster.server->put(collectionOf("Secret"), users);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+}
