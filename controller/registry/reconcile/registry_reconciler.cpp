@@ -1,5 +1,6 @@
 #include "registry/reconcile/registry_reconciler.h"
 
+#include <algorithm>
 #include <set>
 
 #include <spdlog/spdlog.h>
@@ -116,6 +117,8 @@ runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json&
     if (host.is_string()) observation.externalHostnames.push_back(host);
   }
   observation.configHash = stringAt(previous, "/configHash");
+  const kube::Json& storage_managed = kube::at(previous, "/storageManaged");
+  observation.storageManaged = storage_managed.is_boolean() && storage_managed.get<bool>();
   if (auto written = writeStatus(cr, observation); !written) return written.error();
   // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
   return runtime::ReconcileError::terminal("invalid spec: " + message);
@@ -155,8 +158,14 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
       const bool invalid = error.is(kube::ErrorKind::Invalid);
       observation.problems.push_back({invalid ? "InvalidSpec" : "ApplyFailed", error.message()});
       observation.specInvalid = invalid;
+      observation.externalHostnames = externalHostnames(config);
       auto deployment = liveDeployment(config);
       observation.deployment = deployment.get();
+      // The configuration the pods run, not the one that failed to reach them.
+      observation.configHash =
+          deployment
+              ? kube::annotation(kube::at(*deployment, "/spec/template"), kConfigHashAnnotation)
+              : std::string();
       (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
       if (invalid) return runtime::ReconcileError::terminal(error.describe());
       return error;
@@ -274,7 +283,10 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
     // CR that set it together with Removed is matched by name and labels instead.
     if (auto store = ownedStore("PersistentVolumeClaim")) {
       auto claim = store->get(config.namespace_, storageClaimName(config));
-      if (claim && kube::label(*claim, "app.kubernetes.io/instance") == config.name &&
+      const bool deleted_above =
+          claim && std::find(deleted.begin(), deleted.end(), kindAndName(*claim)) != deleted.end();
+      if (claim && !deleted_above &&
+          kube::label(*claim, "app.kubernetes.io/instance") == config.name &&
           kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
         auto removed =
             kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
