@@ -37,7 +37,7 @@ struct Controller::Impl {
     if (options.workers < 1) options.workers = 1;
     auto& source = informerFor(std::move(primary_api), options.primary_watch);
     source.informer->addHandler(
-        [this](const kube::Object& object) { queue.add(ObjectKey::of(object).str()); });
+        [this](const kube::Object& object) { queue.add(ObjectKey::of(object)); });
   }
 
   // One informer per (kind, namespace, selectors): owns() and watches() of the same selection
@@ -55,7 +55,7 @@ struct Controller::Impl {
     return sources.back();
   }
 
-  void reconcileOne(const Reconciler& reconciler, const std::string& key_string);
+  void reconcileOne(const Reconciler& reconciler, const ObjectKey& key);
   void worker(const Reconciler& reconciler);
 
   ControllerOptions options;
@@ -88,7 +88,7 @@ Controller& Controller::owns(kube::Api api, WatcherConfig config) {
       return;
     }
     const auto ns = impl->primary.namespaced ? kube::namespaceOf(object) : std::string();
-    impl->queue.add(ObjectKey{ns, owner->name}.str());
+    impl->queue.add(ObjectKey{ns, owner->name});
   });
   return *this;
 }
@@ -97,7 +97,7 @@ Controller& Controller::watches(kube::Api api, Mapper mapper, WatcherConfig conf
   auto& source = impl_->informerFor(std::move(api), config);
   Impl* impl = impl_.get();
   source.informer->addHandler([impl, mapper = std::move(mapper)](const kube::Object& object) {
-    for (const auto& key : mapper(object)) impl->queue.add(key.str());
+    for (const auto& key : mapper(object)) impl->queue.add(key);
   });
   return *this;
 }
@@ -111,7 +111,7 @@ StorePtr Controller::store(const kube::Resource& resource) const {
   return nullptr;
 }
 
-void Controller::enqueue(const ObjectKey& key) { impl_->queue.add(key.str()); }
+void Controller::enqueue(const ObjectKey& key) { impl_->queue.add(key); }
 
 WorkQueue& Controller::queue() { return impl_->queue; }
 
@@ -127,8 +127,7 @@ bool Controller::synced() const {
   return true;
 }
 
-void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::string& key_string) {
-  const auto key = ObjectKey::parse(key_string);
+void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKey& key) {
   const auto started = options.clock->now();
   std::optional<ReconcileResult> result;
   try {
@@ -143,9 +142,9 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::str
   std::string label;
   if (result->ok()) {
     // Success resets the key's backoff, whatever comes next (controller-runtime's contract).
-    queue.forget(key_string);
+    queue.forget(key);
     if (auto after = result->action().requeue_after; after && *after > Clock::Duration::zero()) {
-      queue.addAfter(key_string, *after);
+      queue.addAfter(key, *after);
       label = "requeue_after";
     } else {
       label = "success";
@@ -155,14 +154,14 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::str
     label = "error";
     if (options.metrics) options.metrics->reconcileError(options.name, error.isTerminal());
     if (error.isTerminal()) {
-      queue.forget(key_string);
+      queue.forget(key);
       spdlog::error("controller {}: reconcile {} failed (terminal, not retried): {}", options.name,
-                    key_string, error.message());
+                    key.str(), error.message());
     } else {
       const auto delay =
-          queue.addRateLimited(key_string, error.retryAfter().value_or(Clock::Duration::zero()));
+          queue.addRateLimited(key, error.retryAfter().value_or(Clock::Duration::zero()));
       spdlog::warn("controller {}: reconcile {} failed, retry in {} ms: {}", options.name,
-                   key_string, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+                   key.str(), std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
                    error.message());
     }
   }

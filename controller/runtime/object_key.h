@@ -9,7 +9,8 @@ namespace runtime {
 
 // What a controller reconciles: the namespace and name of one primary object (never the object
 // itself, so a reconcile always reads the latest state from the cache). The work queue holds
-// its string form "<namespace>/<name>" ("<name>" when cluster-scoped), like client-go's keys.
+// the key itself, ordered by (namespace, name); its string form "<namespace>/<name>" ("<name>"
+// when cluster-scoped, like client-go's keys) is for logs and cache lookups.
 struct ObjectKey {
   std::string ns;
   std::string name;

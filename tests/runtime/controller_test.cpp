@@ -187,8 +187,8 @@ TEST_CASE("controller: errors are retried with backoff, terminal errors are not"
            f.recorder.of("ns/throttled") >= 2 && f.recorder.of("ns/broken") >= 1;
   }));
   // Success forgot the backoff; the terminal error was never requeued.
-  REQUIRE(f.until([&] { return f.controller->queue().numRequeues("ns/flaky") == 0; }));
-  CHECK(f.controller->queue().numRequeues("ns/broken") == 0);
+  REQUIRE(f.until([&] { return f.controller->queue().numRequeues({"ns", "flaky"}) == 0; }));
+  CHECK(f.controller->queue().numRequeues({"ns", "broken"}) == 0);
   CHECK(f.controller->queue().waitingLen() == 0);
   CHECK(f.recorder.of("ns/broken") == 1);
   f.stop();
