@@ -20,12 +20,7 @@ kube::Result<std::optional<kube::Json>> readThrough(const kube::ClientPtr& clien
   if (store) {
     if (auto cached = store->get(ns, name)) return std::optional<kube::Json>(*cached);
   }
-  auto fetched = kube::Api(client, resource, ns).get(name);
-  if (!fetched) {
-    if (fetched.error().is(kube::ErrorKind::NotFound)) return std::optional<kube::Json>();
-    return fetched.error();
-  }
-  return std::optional<kube::Json>(std::move(*fetched));
+  return kube::ignoreNotFound(kube::Api(client, resource, ns).get(name));
 }
 
 std::string secretRef(const std::string& field, const std::string& name) {

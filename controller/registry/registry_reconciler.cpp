@@ -170,7 +170,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
       auto deployment = liveDeployment(config);
       observation.deployment = deployment.get();
       (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
-      if (invalid) return runtime::ReconcileError::terminal(error.describe());
+      if (invalid) return runtime::ReconcileError::terminal(error);
       return error;
     }
     if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
@@ -236,12 +236,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
       // duplicate. A JSON merge patch replaces such lists whole; then apply again to own them.
       if (api.mergePatch(kube::name(wanted), wanted)) applied = api.apply(wanted);
     }
-    if (!applied) {
-      return kube::Error(applied.error().kind(),
-                         "applying " + kindAndName(wanted) + ": " + applied.error().message(),
-                         applied.error().httpCode(), applied.error().reason(),
-                         applied.error().retryAfter());
-    }
+    if (!applied) return applied.error().withContext("applying " + kindAndName(wanted));
     rememberApply(wanted, *applied);
     changed.push_back(kindAndName(wanted));
   }
@@ -297,15 +292,10 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       kube::DeleteParams params;
       params.propagation = kube::Propagation::Background;
       params.precondition_uid = kube::uid(*object);
-      auto removed = kube::Api(client_, resource, kube::namespaceOf(*object))
-                         .remove(kube::name(*object), params);
-      if (!removed) {
-        if (removed.error().is(kube::ErrorKind::NotFound)) continue;  // someone was quicker
-        return kube::Error(removed.error().kind(),
-                           "deleting " + kindAndName(*object) + ": " + removed.error().message(),
-                           removed.error().httpCode());
-      }
-      deleted.push_back(kindAndName(*object));
+      auto removed = kube::ignoreNotFound(kube::Api(client_, resource, kube::namespaceOf(*object))
+                                              .remove(kube::name(*object), params));
+      if (!removed) return removed.error().withContext("deleting " + kindAndName(*object));
+      if (*removed) deleted.push_back(kindAndName(*object));  // else someone was quicker
     }
   }
   if (removing && config.spec.storage.deleteOnRemove && config.spec.storage.managedClaim()) {
@@ -317,11 +307,11 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
           claim ? kube::at(*claim, "/metadata/labels/app.kubernetes.io~1instance") : kube::Json();
       if (claim && instance == config.name &&
           kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
-        auto removed =
+        auto removed = kube::ignoreNotFound(
             kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
-                .remove(kube::name(*claim));
-        if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) return removed.error();
-        if (removed) deleted.push_back(kindAndName(*claim));
+                .remove(kube::name(*claim)));
+        if (!removed) return removed.error();
+        if (*removed) deleted.push_back(kindAndName(*claim));
       }
     }
   }
@@ -389,13 +379,10 @@ kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
       {"kind", kKind},
       {"metadata", {{"name", kube::name(cr)}, {"namespace", kube::namespaceOf(cr)}}},
       {"status", next}};
-  auto written =
-      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch);
-  if (!written) {
-    // Gone meanwhile: nothing to report on.
-    if (written.error().is(kube::ErrorKind::NotFound)) return {};
-    return written.error();
-  }
+  // Gone meanwhile (NotFound): nothing to report on.
+  auto written = kube::ignoreNotFound(
+      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch));
+  if (!written) return written.error();
   return {};
 }
 
