@@ -91,27 +91,34 @@ runtime::StorePtr RegistryReconciler::ownedStore(const std::string& kind) const 
   return it == caches_.owned.end() ? nullptr : it->second;
 }
 
-runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key) {
+kube::Api RegistryReconciler::apiFor(const kube::Resource& resource, const std::string& ns,
+                                     const kube::CancelToken& cancel) const {
+  return kube::Api(client_, resource, ns).withCancel(cancel);
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key,
+                                                       const kube::CancelToken& cancel) {
   auto cr = caches_.registryConfigs->get(key.str());
   // Gone, or going: owned objects carry ownerReferences, so the garbage collector removes them.
   if (!cr || !kube::at(*cr, "/metadata/deletionTimestamp").is_null()) {
     return runtime::Action::awaitChange();
   }
   auto config = parseRegistryConfig(*cr);
-  if (!config) return reportInvalidSpec(*cr, config.error().message());
+  if (!config) return reportInvalidSpec(*cr, config.error().message(), cancel);
   switch (config->spec.managementState) {
     case ManagementState::Unmanaged:
       return runtime::Action::awaitChange();  // touch nothing, keep status
     case ManagementState::Removed:
-      return reconcileRemoved(*cr, *config);
+      return reconcileRemoved(*cr, *config, cancel);
     case ManagementState::Managed:
       break;
   }
-  return reconcileManaged(*cr, *config);
+  return reconcileManaged(*cr, *config, cancel);
 }
 
 runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json& cr,
-                                                               const std::string& message) {
+                                                               const std::string& message,
+                                                               const kube::CancelToken& cancel) {
   RegistryConfig identity = identityOf(cr);
   spdlog::warn("registryconfig {}/{}: invalid spec: {}", identity.namespace_, identity.name,
                message);
@@ -128,14 +135,15 @@ runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json&
     if (host.is_string()) observation.externalHostnames.push_back(host);
   }
   observation.configHash = stringAt(previous, "/configHash");
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
   return runtime::ReconcileError::terminal("invalid spec: " + message);
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& cr,
-                                                              const RegistryConfig& config) {
-  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"));
+                                                              const RegistryConfig& config,
+                                                              const kube::CancelToken& cancel) {
+  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"), cancel);
   const auto now = clock_->wallNow();
   auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
   if (!gathered) return gathered.error();
@@ -152,15 +160,17 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
 
   if (gathered->problems.empty()) {
     auto desired = desiredObjects(config, gathered->inputs);
-    if (!desired) return reportInvalidSpec(cr, desired.error().message());
+    if (!desired) return reportInvalidSpec(cr, desired.error().message(), cancel);
     for (const auto& object : *desired) {
       if (object.value("kind", "") == "Deployment") {
         observation.configHash =
             stringAt(object, "/spec/template/metadata/annotations/imageregistry.io~1config-hash");
       }
     }
-    if (auto applied = applyChanged(cr, *desired); !applied) {
+    if (auto applied = applyChanged(cr, *desired, cancel); !applied) {
       const kube::Error& error = applied.error();
+      // Stopped midway: not a failure to report on the CR; the next run starts over.
+      if (error.is(kube::ErrorKind::Cancelled)) return error;
       if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
       // Refused as invalid (a value the API server rejects in the object we built from the
       // spec): retrying cannot help until the spec changes, so say so and stop.
@@ -169,11 +179,11 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
       observation.specInvalid = invalid;
       auto deployment = liveDeployment(config);
       observation.deployment = deployment.get();
-      (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
+      (void)writeStatus(cr, observation, cancel);  // best effort: the apply error is what matters
       if (invalid) return runtime::ReconcileError::terminal(error);
       return error;
     }
-    if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
+    if (auto deleted = deleteUnwanted(cr, config, *desired, false, cancel); !deleted)
       return deleted.error();
     if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
       // What was decided and why: certificates and times, never key material.
@@ -199,23 +209,25 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.externalHostnames = externalHostnames(config);
   auto deployment = liveDeployment(config);
   observation.deployment = deployment.get();
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   // Renewal and rotation happen on time without any other event.
   return runtime::Action::requeueAfter(tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync));
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,
-                                                              const RegistryConfig& config) {
-  if (auto deleted = deleteUnwanted(cr, config, {}, true); !deleted) return deleted.error();
+                                                              const RegistryConfig& config,
+                                                              const kube::CancelToken& cancel) {
+  if (auto deleted = deleteUnwanted(cr, config, {}, true, cancel); !deleted) return deleted.error();
   StatusObservation observation;
   observation.generation = config.generation;
   observation.managementState = ManagementState::Removed;
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   return runtime::Action::awaitChange();
 }
 
 kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
-                                                    const std::vector<kube::Json>& desired) {
+                                                    const std::vector<kube::Json>& desired,
+                                                    const kube::CancelToken& cancel) {
   std::vector<std::string> changed;
   for (const auto& object : desired) {
     kube::Json wanted = withAppliedHash(object);
@@ -228,7 +240,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     if (resource.plural.empty()) {
       return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
     }
-    kube::Api api(client_, resource, kube::namespaceOf(wanted));
+    kube::Api api = apiFor(resource, kube::namespaceOf(wanted), cancel);
     auto applied = api.apply(wanted);
     if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
       // A hand edit changed the key of a list that server-side apply merges by key (a Service
@@ -274,7 +286,8 @@ void RegistryReconciler::rememberApply(const kube::Json& wanted, const kube::Jso
 kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
                                                       const RegistryConfig& config,
                                                       const std::vector<kube::Json>& desired,
-                                                      bool removing) {
+                                                      bool removing,
+                                                      const kube::CancelToken& cancel) {
   std::set<std::string> wanted;
   for (const auto& object : desired)
     wanted.insert(object.value("kind", "") + "/" + kube::name(object));
@@ -292,8 +305,8 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       kube::DeleteParams params;
       params.propagation = kube::Propagation::Background;
       params.precondition_uid = kube::uid(*object);
-      auto removed = kube::ignoreNotFound(kube::Api(client_, resource, kube::namespaceOf(*object))
-                                              .remove(kube::name(*object), params));
+      auto removed = kube::ignoreNotFound(
+          apiFor(resource, kube::namespaceOf(*object), cancel).remove(kube::name(*object), params));
       if (!removed) return removed.error().withContext("deleting " + kindAndName(*object));
       if (*removed) deleted.push_back(kindAndName(*object));  // else someone was quicker
     }
@@ -308,7 +321,7 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       if (claim && instance == config.name &&
           kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
         auto removed = kube::ignoreNotFound(
-            kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
+            apiFor(kube::resources::persistentVolumeClaims(), config.namespace_, cancel)
                 .remove(kube::name(*claim)));
         if (!removed) return removed.error();
         if (*removed) deleted.push_back(kindAndName(*claim));
@@ -370,7 +383,8 @@ runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfi
 }
 
 kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
-                                                   const StatusObservation& observation) {
+                                                   const StatusObservation& observation,
+                                                   const kube::CancelToken& cancel) {
   const kube::Json& previous = kube::at(cr, "/status");
   kube::Json next = computeStatus(previous, observation, clock_->wallNow());
   if (!statusChanged(previous, next)) return {};
@@ -381,7 +395,7 @@ kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
       {"status", next}};
   // Gone meanwhile (NotFound): nothing to report on.
   auto written = kube::ignoreNotFound(
-      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch));
+      apiFor(registryConfigResource(), kube::namespaceOf(cr), cancel).applyStatus(patch));
   if (!written) return written.error();
   return {};
 }

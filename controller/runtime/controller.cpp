@@ -55,8 +55,9 @@ struct Controller::Impl {
     return sources.back();
   }
 
-  void reconcileOne(const Reconciler& reconciler, const ObjectKey& key);
-  void worker(const Reconciler& reconciler);
+  void reconcileOne(const Reconciler& reconciler, const ObjectKey& key,
+                    const kube::CancelToken& cancel);
+  void worker(const Reconciler& reconciler, const kube::CancelToken& cancel);
 
   ControllerOptions options;
   kube::Resource primary;
@@ -127,11 +128,12 @@ bool Controller::synced() const {
   return true;
 }
 
-void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKey& key) {
+void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKey& key,
+                                    const kube::CancelToken& cancel) {
   const auto started = options.clock->now();
   std::optional<ReconcileResult> result;
   try {
-    result.emplace(reconciler(key));
+    result.emplace(reconciler(key, cancel));
   } catch (const std::exception& e) {
     result.emplace(ReconcileError(std::string("reconcile threw: ") + e.what()));
   } catch (...) {
@@ -153,7 +155,12 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKe
     const auto& error = result->error();
     label = "error";
     if (options.metrics) options.metrics->reconcileError(options.name, error.isTerminal());
-    if (error.isTerminal()) {
+    if (cancel.cancelled()) {
+      // Stopping: most likely the error is the cancellation itself, and there is no retry to
+      // schedule on a queue that is shutting down.
+      spdlog::info("controller {}: reconcile {} interrupted by shutdown: {}", options.name,
+                   key.str(), error.message());
+    } else if (error.isTerminal()) {
       queue.forget(key);
       spdlog::error("controller {}: reconcile {} failed (terminal, not retried): {}", options.name,
                     key.str(), error.message());
@@ -168,7 +175,7 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKe
   if (options.metrics) options.metrics->reconcileFinished(options.name, label, seconds);
 }
 
-void Controller::Impl::worker(const Reconciler& reconciler) {
+void Controller::Impl::worker(const Reconciler& reconciler, const kube::CancelToken& cancel) {
   while (auto key = queue.get()) {
     {
       std::lock_guard guard(workers_mutex);
@@ -176,7 +183,7 @@ void Controller::Impl::worker(const Reconciler& reconciler) {
       if (options.metrics)
         options.metrics->setWorkers(options.name, options.workers, active_workers);
     }
-    reconcileOne(reconciler, *key);
+    reconcileOne(reconciler, *key, cancel);
     queue.done(*key);
     {
       std::lock_guard guard(workers_mutex);
@@ -203,8 +210,8 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
   bool drained = true;
   if (!cancel.cancelled()) {
     spdlog::info("controller {}: caches synced, starting {} workers", name, impl->options.workers);
-    // Workers hold the Impl (and their own copy of the reconciler) so that, if shutdown times
-    // out and they are detached, nothing they touch is destroyed under them.
+    // Workers hold the Impl (and their own copies of the reconciler and of the token) so that,
+    // if shutdown times out and they are detached, nothing they touch is destroyed under them.
     auto shared_reconciler = std::make_shared<Reconciler>(std::move(reconciler));
     std::vector<std::thread> threads;
     {
@@ -212,8 +219,8 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
       impl->running_workers = impl->options.workers;
     }
     for (int i = 0; i < impl->options.workers; ++i) {
-      threads.emplace_back([impl, shared_reconciler] {
-        impl->worker(*shared_reconciler);
+      threads.emplace_back([impl, shared_reconciler, cancel] {
+        impl->worker(*shared_reconciler, cancel);
         {
           std::lock_guard guard(impl->workers_mutex);
           --impl->running_workers;
