@@ -82,6 +82,7 @@ Result<Object> Api::sendForObject(const std::string& method, const std::string& 
   request.target = target;
   request.body = body;
   request.timeout = timeout_;
+  request.cancel = cancel_;
   if (!content_type.empty()) request.headers["Content-Type"] = content_type;
   auto response = client_->send(std::move(request));
   if (!response) return response.error();
@@ -181,6 +182,7 @@ Result<void> Api::remove(std::string_view name, const DeleteParams& params) cons
   request.method = "DELETE";
   request.target = objectPath(name);
   request.timeout = timeout_;
+  request.cancel = cancel_;
   request.headers["Content-Type"] = "application/json";
   request.body = serialize(options);
   auto response = client_->send(std::move(request));

@@ -73,6 +73,14 @@ class Api {
     api.timeout_ = timeout;
     return api;
   }
+  // The same Api whose requests are abandoned when `cancel` fires (they return Cancelled), for
+  // callers that must stop promptly, such as a reconcile when its controller shuts down or
+  // loses leadership. watch() keeps taking its own token.
+  Api withCancel(CancelToken cancel) const {
+    Api api = *this;
+    api.cancel_ = std::move(cancel);
+    return api;
+  }
 
   Result<Object> get(std::string_view name) const;
   Result<ObjectList> list(const ListParams& params = {}) const;
@@ -100,6 +108,7 @@ class Api {
   Resource resource_;
   std::string ns_;
   std::chrono::seconds timeout_{30};
+  std::optional<CancelToken> cancel_;
 };
 
 }  // namespace kube

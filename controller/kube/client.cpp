@@ -92,6 +92,11 @@ Result<void> Client::authorize(HttpRequest& request, bool force_refresh) {
 Result<HttpResponse> Client::send(HttpRequest request) {
   const std::string verb = request.method;
   for (int attempt = 0; attempt < 2; ++attempt) {
+    // Checked here as well as in the transport: a request whose caller already gave up is not
+    // sent at all (nor is an exec plugin run for it).
+    if (request.cancel && request.cancel->cancelled()) {
+      return Error(ErrorKind::Cancelled, verb + " " + request.target + ": cancelled");
+    }
     if (auto auth = authorize(request, attempt > 0); !auth) return auth.error();
     request.headers.emplace("Accept", "application/json");
     auto response = transport_->send(request);

@@ -28,6 +28,7 @@ class Client {
   static Result<std::shared_ptr<Client>> create(ClusterConfig config);
 
   // 2xx → the response; anything else → an Error parsed from the metav1.Status body.
+  // A request whose `cancel` has already fired is not sent (Cancelled).
   Result<HttpResponse> send(HttpRequest request);
   Result<HttpResponse> stream(HttpRequest request, const LineSink& on_line,
                               const CancelToken& cancel);

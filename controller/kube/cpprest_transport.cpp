@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <map>
 #include <mutex>
+#include <optional>
 
 namespace kube {
 
@@ -76,11 +77,17 @@ class CpprestTransport final : public HttpTransport {
         tls_(std::make_shared<TlsMaterial>(std::move(tls))) {}
 
   Result<HttpResponse> send(const HttpRequest& request) override {
+    // cpprestsdk closes the request's connection when its token is cancelled (so it never goes
+    // back to the pool); the token covers reading the body as well.
+    pplx::cancellation_token_source source;
+    std::optional<CancelForwarding> forwarding;
+    if (request.cancel) forwarding.emplace(*request.cancel, source);
     try {
       auto client = clientFor(request.timeout);
-      auto response = client->request(toCpprest(request)).get();
+      auto response = client->request(toCpprest(request), source.get_token()).get();
       return fromCpprest(response, /*read_body=*/true);
     } catch (const std::exception& error) {
+      if (request.cancel && request.cancel->cancelled()) return cancelledError(request);
       return transportError(error);
     }
   }
@@ -88,12 +95,7 @@ class CpprestTransport final : public HttpTransport {
   Result<HttpResponse> stream(const HttpRequest& request, const LineSink& on_line,
                               const CancelToken& cancel) override {
     pplx::cancellation_token_source source;
-    std::size_t subscription = cancel.onCancel([source]() { source.cancel(); });
-    struct Unsubscribe {
-      const CancelToken& token;
-      std::size_t id;
-      ~Unsubscribe() { token.unsubscribe(id); }
-    } unsubscribe{cancel, subscription};
+    CancelForwarding forwarding(cancel, source);
     try {
       // A client of its own: its idle timeout is the longest quiet gap this stream tolerates.
       web::http::client::http_client client(server_, makeConfig(request.timeout));
@@ -122,6 +124,24 @@ class CpprestTransport final : public HttpTransport {
   }
 
  private:
+  // Cancels a cpprestsdk token source when our token fires, for as long as it lives.
+  class CancelForwarding {
+   public:
+    CancelForwarding(const CancelToken& token, const pplx::cancellation_token_source& source)
+        : token_(token), id_(token.onCancel([source]() { source.cancel(); })) {}
+    ~CancelForwarding() { token_.unsubscribe(id_); }
+    CancelForwarding(const CancelForwarding&) = delete;
+    CancelForwarding& operator=(const CancelForwarding&) = delete;
+
+   private:
+    CancelToken token_;
+    std::size_t id_;
+  };
+
+  static Error cancelledError(const HttpRequest& request) {
+    return Error(ErrorKind::Cancelled, request.method + " " + request.target + ": cancelled");
+  }
+
   web::http::client::http_client_config makeConfig(std::chrono::seconds timeout) const {
     web::http::client::http_client_config config;
     config.set_timeout(timeout);

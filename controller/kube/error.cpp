@@ -50,18 +50,11 @@ Error::Error(ErrorKind kind, std::string message, int http_code, std::string rea
       reason_(std::move(reason)),
       retry_after_(retry_after) {}
 
-bool Error::isRetryable() const {
-  switch (kind_) {
-    case ErrorKind::Conflict:
-    case ErrorKind::TooManyRequests:
-    case ErrorKind::Timeout:
-    case ErrorKind::Server:
-    case ErrorKind::Transport:
-    case ErrorKind::Gone:
-      return true;
-    default:
-      return false;
-  }
+Error Error::withContext(std::string_view context) const {
+  Error error = *this;
+  if (context.empty()) return error;
+  error.message_ = message_.empty() ? std::string(context) : std::string(context) + ": " + message_;
+  return error;
 }
 
 std::string Error::describe() const {

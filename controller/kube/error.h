@@ -3,6 +3,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json_fwd.hpp>
 
@@ -43,9 +44,13 @@ class Error {
   const std::string& message() const { return message_; }
   std::optional<std::chrono::seconds> retryAfter() const { return retry_after_; }
 
-  // Worth trying again after a backoff: conflicts, throttling, server and transport faults.
-  bool isRetryable() const;
   bool is(ErrorKind kind) const { return kind_ == kind; }
+
+  // The same error with `context` in front of its message ("applying Service x: <message>"),
+  // and its kind, HTTP code, reason and Retry-After unchanged, so that a caller further up still
+  // decides on the original failure (ignore a NotFound, wait out a throttle). Errors are values
+  // that travel up through several layers; each adds what it was doing, none rebuilds them.
+  Error withContext(std::string_view context) const;
 
   // "NotFound (404): configmaps \"x\" not found"
   std::string describe() const;

@@ -4,6 +4,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "kube/cancel.h"
@@ -19,6 +20,11 @@ struct HttpRequest {
   std::string body;
   // Overall deadline for unary requests; for streams, the longest quiet gap tolerated.
   std::chrono::seconds timeout{30};
+  // Unary requests only (stream() takes its token as an argument): when it fires, send()
+  // abandons the request at once, closing its connection, and returns a Cancelled error.
+  // Whether the server had already acted on a write is then unknown, as after a timeout.
+  // Empty: the request runs until it is answered or times out.
+  std::optional<CancelToken> cancel;
 };
 
 struct HttpResponse {
@@ -39,7 +45,8 @@ class HttpTransport {
   virtual ~HttpTransport() = default;
 
   // Sends a request and reads the whole response. Any HTTP status is a successful send; only a
-  // failure to talk to the server is an Error (kind Transport, or Cancelled).
+  // failure to talk to the server is an Error (kind Transport, or Cancelled when
+  // `request.cancel` fired before the answer was read).
   virtual Result<HttpResponse> send(const HttpRequest& request) = 0;
 
   // Sends a request and hands each body line to `on_line` as it arrives. Non-2xx statuses are

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cassert>
+#include <optional>
 #include <type_traits>
 #include <utility>
 #include <variant>
@@ -62,5 +63,30 @@ class [[nodiscard]] Result<void> {
  private:
   std::optional<Error> error_;
 };
+
+// For a read or a delete where "it is not there" is an answer rather than a failure (a
+// Secret the user has not created yet, an object someone else deleted first): a NotFound
+// becomes an empty value, the value passes through, and any other error is kept unchanged.
+//
+//   auto secret = ignoreNotFound(api.get(name));  // Result<std::optional<Object>>
+//   if (!secret) return secret.error();            // a real failure
+//   if (!*secret) ...                              // absent
+//
+// A 404 for the whole resource type (a CRD that is not installed) is a NotFound too and is
+// ignored alike; a caller that must tell the two apart tests the error itself.
+template <class T>
+Result<std::optional<T>> ignoreNotFound(Result<T> result) {
+  if (result.ok()) return std::optional<T>(std::move(result).value());
+  if (result.error().is(ErrorKind::NotFound)) return std::optional<T>();
+  return result.error();
+}
+
+// The same for requests without a value (Api::remove): true when the object was there and the
+// request succeeded, false when it was not there.
+inline Result<bool> ignoreNotFound(Result<void> result) {
+  if (result.ok()) return true;
+  if (result.error().is(ErrorKind::NotFound)) return false;
+  return result.error();
+}
 
 }  // namespace kube

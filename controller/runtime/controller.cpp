@@ -37,7 +37,7 @@ struct Controller::Impl {
     if (options.workers < 1) options.workers = 1;
     auto& source = informerFor(std::move(primary_api), options.primary_watch);
     source.informer->addHandler(
-        [this](const kube::Object& object) { queue.add(ObjectKey::of(object).str()); });
+        [this](const kube::Object& object) { queue.add(ObjectKey::of(object)); });
   }
 
   // One informer per (kind, namespace, selectors): owns() and watches() of the same selection
@@ -55,8 +55,9 @@ struct Controller::Impl {
     return sources.back();
   }
 
-  void reconcileOne(const Reconciler& reconciler, const std::string& key_string);
-  void worker(const Reconciler& reconciler);
+  void reconcileOne(const Reconciler& reconciler, const ObjectKey& key,
+                    const kube::CancelToken& cancel);
+  void worker(const Reconciler& reconciler, const kube::CancelToken& cancel);
 
   ControllerOptions options;
   kube::Resource primary;
@@ -88,7 +89,7 @@ Controller& Controller::owns(kube::Api api, WatcherConfig config) {
       return;
     }
     const auto ns = impl->primary.namespaced ? kube::namespaceOf(object) : std::string();
-    impl->queue.add(ObjectKey{ns, owner->name}.str());
+    impl->queue.add(ObjectKey{ns, owner->name});
   });
   return *this;
 }
@@ -97,7 +98,7 @@ Controller& Controller::watches(kube::Api api, Mapper mapper, WatcherConfig conf
   auto& source = impl_->informerFor(std::move(api), config);
   Impl* impl = impl_.get();
   source.informer->addHandler([impl, mapper = std::move(mapper)](const kube::Object& object) {
-    for (const auto& key : mapper(object)) impl->queue.add(key.str());
+    for (const auto& key : mapper(object)) impl->queue.add(key);
   });
   return *this;
 }
@@ -111,7 +112,7 @@ StorePtr Controller::store(const kube::Resource& resource) const {
   return nullptr;
 }
 
-void Controller::enqueue(const ObjectKey& key) { impl_->queue.add(key.str()); }
+void Controller::enqueue(const ObjectKey& key) { impl_->queue.add(key); }
 
 WorkQueue& Controller::queue() { return impl_->queue; }
 
@@ -127,12 +128,12 @@ bool Controller::synced() const {
   return true;
 }
 
-void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::string& key_string) {
-  const auto key = ObjectKey::parse(key_string);
+void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKey& key,
+                                    const kube::CancelToken& cancel) {
   const auto started = options.clock->now();
   std::optional<ReconcileResult> result;
   try {
-    result.emplace(reconciler(key));
+    result.emplace(reconciler(key, cancel));
   } catch (const std::exception& e) {
     result.emplace(ReconcileError(std::string("reconcile threw: ") + e.what()));
   } catch (...) {
@@ -143,9 +144,9 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::str
   std::string label;
   if (result->ok()) {
     // Success resets the key's backoff, whatever comes next (controller-runtime's contract).
-    queue.forget(key_string);
+    queue.forget(key);
     if (auto after = result->action().requeue_after; after && *after > Clock::Duration::zero()) {
-      queue.addAfter(key_string, *after);
+      queue.addAfter(key, *after);
       label = "requeue_after";
     } else {
       label = "success";
@@ -154,22 +155,27 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const std::str
     const auto& error = result->error();
     label = "error";
     if (options.metrics) options.metrics->reconcileError(options.name, error.isTerminal());
-    if (error.isTerminal()) {
-      queue.forget(key_string);
+    if (cancel.cancelled()) {
+      // Stopping: most likely the error is the cancellation itself, and there is no retry to
+      // schedule on a queue that is shutting down.
+      spdlog::info("controller {}: reconcile {} interrupted by shutdown: {}", options.name,
+                   key.str(), error.message());
+    } else if (error.isTerminal()) {
+      queue.forget(key);
       spdlog::error("controller {}: reconcile {} failed (terminal, not retried): {}", options.name,
-                    key_string, error.message());
+                    key.str(), error.message());
     } else {
       const auto delay =
-          queue.addRateLimited(key_string, error.retryAfter().value_or(Clock::Duration::zero()));
+          queue.addRateLimited(key, error.retryAfter().value_or(Clock::Duration::zero()));
       spdlog::warn("controller {}: reconcile {} failed, retry in {} ms: {}", options.name,
-                   key_string, std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+                   key.str(), std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
                    error.message());
     }
   }
   if (options.metrics) options.metrics->reconcileFinished(options.name, label, seconds);
 }
 
-void Controller::Impl::worker(const Reconciler& reconciler) {
+void Controller::Impl::worker(const Reconciler& reconciler, const kube::CancelToken& cancel) {
   while (auto key = queue.get()) {
     {
       std::lock_guard guard(workers_mutex);
@@ -177,7 +183,7 @@ void Controller::Impl::worker(const Reconciler& reconciler) {
       if (options.metrics)
         options.metrics->setWorkers(options.name, options.workers, active_workers);
     }
-    reconcileOne(reconciler, *key);
+    reconcileOne(reconciler, *key, cancel);
     queue.done(*key);
     {
       std::lock_guard guard(workers_mutex);
@@ -204,8 +210,8 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
   bool drained = true;
   if (!cancel.cancelled()) {
     spdlog::info("controller {}: caches synced, starting {} workers", name, impl->options.workers);
-    // Workers hold the Impl (and their own copy of the reconciler) so that, if shutdown times
-    // out and they are detached, nothing they touch is destroyed under them.
+    // Workers hold the Impl (and their own copies of the reconciler and of the token) so that,
+    // if shutdown times out and they are detached, nothing they touch is destroyed under them.
     auto shared_reconciler = std::make_shared<Reconciler>(std::move(reconciler));
     std::vector<std::thread> threads;
     {
@@ -213,8 +219,8 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
       impl->running_workers = impl->options.workers;
     }
     for (int i = 0; i < impl->options.workers; ++i) {
-      threads.emplace_back([impl, shared_reconciler] {
-        impl->worker(*shared_reconciler);
+      threads.emplace_back([impl, shared_reconciler, cancel] {
+        impl->worker(*shared_reconciler, cancel);
         {
           std::lock_guard guard(impl->workers_mutex);
           --impl->running_workers;

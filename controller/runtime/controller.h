@@ -21,7 +21,14 @@ namespace runtime {
 
 // Reconciles one primary object, by key. Reads from the controller's caches, writes to the API
 // server, and is idempotent: it may run any number of times for the same state.
-using Reconciler = std::function<ReconcileResult(const ObjectKey& key)>;
+//
+// `cancel` fires when the controller stops: on shutdown, and under a Manager on lost
+// leadership. A reconcile passes it to its API calls (kube::Api::withCancel) so that a stopping
+// controller does not wait out slow requests and a replica that lost its lease stops writing
+// at once; it may also check it between steps. Whatever a cancelled reconcile returns, the key
+// is not retried by this run (the queue is shutting down); the next run lists everything again.
+using Reconciler =
+    std::function<ReconcileResult(const ObjectKey& key, const kube::CancelToken& cancel)>;
 // Maps a watched object to the primary keys that depend on it (e.g. a Secret → the CRs naming it).
 using Mapper = std::function<std::vector<ObjectKey>(const kube::Object& object)>;
 
@@ -77,9 +84,9 @@ class Controller {
   bool synced() const;
 
   // Starts the caches, waits for them to sync, runs the workers until `cancel` fires, then stops
-  // taking work and waits up to shutdown_timeout for in-flight reconciles. Returns true when
-  // all of them finished; false means some are still running (the caller should exit the
-  // process, as the reconciler's own state may be torn down under them).
+  // taking work and waits up to shutdown_timeout for in-flight reconciles, which see `cancel`
+  // fire too. Returns true when all of them finished; false means some are still running (the
+  // caller should exit the process, as the reconciler's own state may be torn down under them).
   bool run(Reconciler reconciler, const kube::CancelToken& cancel);
 
  private:

@@ -31,8 +31,11 @@ struct ManagerOptions {
 // metrics on every API request, the health/metrics endpoints, an event recorder, optional
 // leader election, and the shutdown order:
 //
-//   cancel → controllers stop taking work → in-flight reconciles finish (each controller's
-//   shutdown_timeout) → lease released → events flushed → endpoints closed.
+//   cancel → controllers stop taking work → in-flight reconciles, whose tokens fire, finish
+//   (each controller's shutdown_timeout) → lease released → events flushed → endpoints closed.
+//
+// Lost leadership starts the same sequence (without releasing the lease), so a reconcile that
+// passes its token to its requests stops writing as soon as another replica may have started.
 //
 // Caches start at once, leader or not, so a standby replica is ready to take over quickly and
 // its /readyz reports ready; reconciles run only while leading.

@@ -9,13 +9,13 @@ namespace runtime {
 
 // What a controller reconciles: the namespace and name of one primary object (never the object
 // itself, so a reconcile always reads the latest state from the cache). The work queue holds
-// its string form "<namespace>/<name>" ("<name>" when cluster-scoped), like client-go's keys.
+// the key itself, ordered by (namespace, name); its string form "<namespace>/<name>" ("<name>"
+// when cluster-scoped, like client-go's keys) is for logs.
 struct ObjectKey {
   std::string ns;
   std::string name;
 
   std::string str() const { return ns.empty() ? name : ns + "/" + name; }
-  static ObjectKey parse(std::string_view key);
   static ObjectKey of(const kube::Object& object);
 
   bool operator==(const ObjectKey&) const = default;

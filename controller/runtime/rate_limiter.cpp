@@ -6,7 +6,7 @@ ItemExponentialRateLimiter::ItemExponentialRateLimiter(std::chrono::nanoseconds 
                                                        std::chrono::nanoseconds max)
     : base_(base), max_(max) {}
 
-std::chrono::nanoseconds ItemExponentialRateLimiter::when(const std::string& key) {
+std::chrono::nanoseconds ItemExponentialRateLimiter::when(const ObjectKey& key) {
   std::lock_guard guard(mutex_);
   const int exponent = failures_[key]++;
   // Double step by step and stop at the cap, so the shift can never overflow.
@@ -15,12 +15,12 @@ std::chrono::nanoseconds ItemExponentialRateLimiter::when(const std::string& key
   return delay < max_ ? delay : max_;
 }
 
-void ItemExponentialRateLimiter::forget(const std::string& key) {
+void ItemExponentialRateLimiter::forget(const ObjectKey& key) {
   std::lock_guard guard(mutex_);
   failures_.erase(key);
 }
 
-int ItemExponentialRateLimiter::numRequeues(const std::string& key) const {
+int ItemExponentialRateLimiter::numRequeues(const ObjectKey& key) const {
   std::lock_guard guard(mutex_);
   auto it = failures_.find(key);
   return it == failures_.end() ? 0 : it->second;

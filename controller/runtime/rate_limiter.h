@@ -4,7 +4,8 @@
 #include <map>
 #include <memory>
 #include <mutex>
-#include <string>
+
+#include "runtime/object_key.h"
 
 namespace runtime {
 
@@ -13,10 +14,10 @@ class RateLimiter {
  public:
   virtual ~RateLimiter() = default;
   // Records one more failure of `key` and returns the delay before retrying it.
-  virtual std::chrono::nanoseconds when(const std::string& key) = 0;
+  virtual std::chrono::nanoseconds when(const ObjectKey& key) = 0;
   // The item succeeded (or was dropped): its next failure starts from the base delay again.
-  virtual void forget(const std::string& key) = 0;
-  virtual int numRequeues(const std::string& key) const = 0;
+  virtual void forget(const ObjectKey& key) = 0;
+  virtual int numRequeues(const ObjectKey& key) const = 0;
 };
 using RateLimiterPtr = std::unique_ptr<RateLimiter>;
 
@@ -26,15 +27,15 @@ class ItemExponentialRateLimiter : public RateLimiter {
   explicit ItemExponentialRateLimiter(std::chrono::nanoseconds base = std::chrono::milliseconds(5),
                                       std::chrono::nanoseconds max = std::chrono::seconds(1000));
 
-  std::chrono::nanoseconds when(const std::string& key) override;
-  void forget(const std::string& key) override;
-  int numRequeues(const std::string& key) const override;
+  std::chrono::nanoseconds when(const ObjectKey& key) override;
+  void forget(const ObjectKey& key) override;
+  int numRequeues(const ObjectKey& key) const override;
 
  private:
   std::chrono::nanoseconds base_;
   std::chrono::nanoseconds max_;
   mutable std::mutex mutex_;
-  std::map<std::string, int> failures_;
+  std::map<ObjectKey, int> failures_;
 };
 
 }  // namespace runtime

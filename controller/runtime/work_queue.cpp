@@ -15,7 +15,7 @@ WorkQueue::WorkQueue(std::string name, ClockPtr clock, MetricsPtr metrics,
   updateDepthLocked();
 }
 
-void WorkQueue::add(const std::string& key) {
+void WorkQueue::add(const ObjectKey& key) {
   {
     std::lock_guard guard(mutex_);
     addLocked(key);
@@ -23,7 +23,7 @@ void WorkQueue::add(const std::string& key) {
   changed_.notify_one();
 }
 
-void WorkQueue::addLocked(const std::string& key) {
+void WorkQueue::addLocked(const ObjectKey& key) {
   if (shutting_down_) return;
   // Already queued, or already marked to run again after the worker holding it is done.
   if (!dirty_.insert(key).second) return;
@@ -33,7 +33,7 @@ void WorkQueue::addLocked(const std::string& key) {
   updateDepthLocked();
 }
 
-void WorkQueue::addAfter(const std::string& key, Clock::Duration delay) {
+void WorkQueue::addAfter(const ObjectKey& key, Clock::Duration delay) {
   if (delay <= Clock::Duration::zero()) {
     add(key);
     return;
@@ -53,7 +53,7 @@ void WorkQueue::addAfter(const std::string& key, Clock::Duration delay) {
   changed_.notify_all();
 }
 
-Clock::Duration WorkQueue::addRateLimited(const std::string& key, Clock::Duration at_least) {
+Clock::Duration WorkQueue::addRateLimited(const ObjectKey& key, Clock::Duration at_least) {
   const auto delay =
       std::max(std::chrono::duration_cast<Clock::Duration>(rate_limiter_->when(key)), at_least);
   if (metrics_) metrics_->queueRetries(name_).Increment();
@@ -61,9 +61,9 @@ Clock::Duration WorkQueue::addRateLimited(const std::string& key, Clock::Duratio
   return delay;
 }
 
-void WorkQueue::forget(const std::string& key) { rate_limiter_->forget(key); }
+void WorkQueue::forget(const ObjectKey& key) { rate_limiter_->forget(key); }
 
-int WorkQueue::numRequeues(const std::string& key) const { return rate_limiter_->numRequeues(key); }
+int WorkQueue::numRequeues(const ObjectKey& key) const { return rate_limiter_->numRequeues(key); }
 
 void WorkQueue::promoteDueLocked(Clock::TimePoint now) {
   while (!waiting_.empty() && waiting_.top().ready_at <= now) {
@@ -76,7 +76,7 @@ void WorkQueue::promoteDueLocked(Clock::TimePoint now) {
   }
 }
 
-std::optional<std::string> WorkQueue::get() {
+std::optional<ObjectKey> WorkQueue::get() {
   std::unique_lock lock(mutex_);
   while (true) {
     if (shutting_down_) return std::nullopt;
@@ -91,7 +91,7 @@ std::optional<std::string> WorkQueue::get() {
   return popLocked();
 }
 
-std::optional<std::string> WorkQueue::tryGet() {
+std::optional<ObjectKey> WorkQueue::tryGet() {
   std::lock_guard guard(mutex_);
   if (shutting_down_) return std::nullopt;
   promoteDueLocked(clock_->now());
@@ -99,8 +99,8 @@ std::optional<std::string> WorkQueue::tryGet() {
   return popLocked();
 }
 
-std::string WorkQueue::popLocked() {
-  std::string key = std::move(queue_.front());
+ObjectKey WorkQueue::popLocked() {
+  ObjectKey key = std::move(queue_.front());
   queue_.pop_front();
   processing_.insert(key);
   dirty_.erase(key);
@@ -108,7 +108,7 @@ std::string WorkQueue::popLocked() {
   return key;
 }
 
-void WorkQueue::done(const std::string& key) {
+void WorkQueue::done(const ObjectKey& key) {
   bool requeued = false;
   {
     std::lock_guard guard(mutex_);

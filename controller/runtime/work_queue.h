@@ -14,11 +14,14 @@
 
 #include "runtime/clock.h"
 #include "runtime/metrics.h"
+#include "runtime/object_key.h"
 #include "runtime/rate_limiter.h"
 
 namespace runtime {
 
-// client-go's rate-limited delaying work queue, the heart of level-triggered controllers:
+// client-go's rate-limited delaying work queue, the heart of level-triggered controllers. Its
+// items are ObjectKeys, so a worker gets back exactly the key that was added, with no string
+// form to parse:
 //  - a key is queued at most once however often it is added (dedup);
 //  - a key handed out by get() is not handed out again until done(key), so no two workers ever
 //    handle one key at once;
@@ -33,24 +36,24 @@ class WorkQueue {
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
 
-  void add(const std::string& key);
+  void add(const ObjectKey& key);
   // A non-positive delay adds at once. If the key is already waiting, the earlier time wins.
-  void addAfter(const std::string& key, Clock::Duration delay);
+  void addAfter(const ObjectKey& key, Clock::Duration delay);
   // Adds after the rate limiter's delay for `key` (5 ms, 10 ms, ... up to 1000 s by default),
   // or after `at_least` if that is longer (a server's Retry-After); returns the delay used.
-  Clock::Duration addRateLimited(const std::string& key,
+  Clock::Duration addRateLimited(const ObjectKey& key,
                                  Clock::Duration at_least = Clock::Duration::zero());
-  void forget(const std::string& key);
-  int numRequeues(const std::string& key) const;
+  void forget(const ObjectKey& key);
+  int numRequeues(const ObjectKey& key) const;
 
   // Blocks until a key is ready and returns it; the caller must call done(key) afterwards.
   // Returns nullopt once shutdown() was called: workers stop taking new work at once (a restart
   // relists everything anyway, so dropping queued keys loses nothing).
-  std::optional<std::string> get();
+  std::optional<ObjectKey> get();
   // Like get(), but returns nullopt at once when no key is ready (promoting delayed keys that
   // are due on the Clock first).
-  std::optional<std::string> tryGet();
-  void done(const std::string& key);
+  std::optional<ObjectKey> tryGet();
+  void done(const ObjectKey& key);
 
   // Wakes every blocked get(); later adds are ignored.
   void shutdown();
@@ -66,16 +69,16 @@ class WorkQueue {
   struct Waiting {
     Clock::TimePoint ready_at;
     std::uint64_t sequence;  // keeps the heap order stable for equal times
-    std::string key;
+    ObjectKey key;
     bool operator>(const Waiting& other) const {
       return ready_at != other.ready_at ? ready_at > other.ready_at : sequence > other.sequence;
     }
   };
 
-  void addLocked(const std::string& key);
+  void addLocked(const ObjectKey& key);
   void promoteDueLocked(Clock::TimePoint now);
   void updateDepthLocked();
-  std::string popLocked();
+  ObjectKey popLocked();
 
   const std::string name_;
   ClockPtr clock_;
@@ -84,12 +87,12 @@ class WorkQueue {
 
   mutable std::mutex mutex_;
   std::condition_variable changed_;
-  std::deque<std::string> queue_;
-  std::set<std::string> dirty_;       // queued, or re-added while processing
-  std::set<std::string> processing_;  // handed out, not yet done()
+  std::deque<ObjectKey> queue_;
+  std::set<ObjectKey> dirty_;       // queued, or re-added while processing
+  std::set<ObjectKey> processing_;  // handed out, not yet done()
   // Delayed keys: a min-heap with lazy deletion, `waiting_at_` says which entry is current.
   std::priority_queue<Waiting, std::vector<Waiting>, std::greater<>> waiting_;
-  std::map<std::string, Clock::TimePoint> waiting_at_;
+  std::map<ObjectKey, Clock::TimePoint> waiting_at_;
   std::uint64_t sequence_ = 0;
   bool shutting_down_ = false;
 };

@@ -85,7 +85,7 @@ TEST_CASE("a write with a stale resourceVersion is a 409 Conflict") {
   REQUIRE_FALSE(conflict);
   CHECK(conflict.error().kind() == ErrorKind::Conflict);
   CHECK(conflict.error().httpCode() == 409);
-  CHECK(conflict.error().isRetryable());
+  CHECK(conflict.error().reason() == "Conflict");
 }
 
 TEST_CASE("server-side apply adds, then removes, a field it owns and leaves others' fields") {

@@ -32,20 +32,24 @@ class MirrorController {
 
   const std::shared_ptr<runtime::Controller>& controller() const { return controller_; }
   runtime::Reconciler reconciler() {
-    return [this](const runtime::ObjectKey& key) { return reconcile(key); };
+    return [this](const runtime::ObjectKey& key, const kube::CancelToken& cancel) {
+      return reconcile(key, cancel);
+    };
   }
   int reconciles() const { return reconciles_.load(); }
   int writes() const { return writes_.load(); }
 
-  runtime::ReconcileResult reconcile(const runtime::ObjectKey& key) {
+  runtime::ReconcileResult reconcile(const runtime::ObjectKey& key,
+                                     const kube::CancelToken& cancel) {
     ++reconciles_;
+    const auto secrets = secrets_.withCancel(cancel);
     auto config_map = controller_->store()->get(key.str());
     auto secret = controller_->store(kube::resources::secrets())->get(key.str());
     if (!config_map) {
       if (!secret) return runtime::Action::awaitChange();
       ++writes_;
-      auto removed = secrets_.remove(key.name);
-      if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) return removed.error();
+      auto removed = kube::ignoreNotFound(secrets.remove(key.name));
+      if (!removed) return removed.error();
       return runtime::Action::awaitChange();
     }
     const auto desired = desiredSecret(*config_map);
@@ -57,7 +61,7 @@ class MirrorController {
     ++writes_;
     kube::ApplyParams params;
     params.field_manager = "mirror-test";
-    auto applied = secrets_.apply(desired, params);
+    auto applied = secrets.apply(desired, params);
     if (!applied) return applied.error();
     return runtime::Action::awaitChange();
   }

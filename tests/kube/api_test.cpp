@@ -181,3 +181,28 @@ TEST_CASE("the request observer sees verb and status") {
   CHECK(seen[0] == std::pair<std::string, int>{"GET", 404});
   CHECK(seen[1] == std::pair<std::string, int>{"GET", 0});
 }
+
+TEST_CASE("withCancel puts the token on every unary request, and a fired token sends nothing") {
+  Fixture f;
+  kube::CancelToken cancel;
+  kube::Api plain(f.client, kube::resources::configMaps(), "ns");
+  auto api = plain.withCancel(cancel);
+  f.transport->reply(200, "{}");
+  f.transport->reply(200, "{}");
+  f.transport->reply(200, "{}");
+  REQUIRE(api.get("a"));
+  REQUIRE(api.remove("a"));
+  REQUIRE(plain.get("a"));  // the original is unchanged
+  auto requests = f.transport->requests();
+  REQUIRE(requests.size() == 3);
+  REQUIRE(requests[0].cancel);
+  REQUIRE(requests[1].cancel);
+  CHECK_FALSE(requests[2].cancel);
+  cancel.cancel();
+  CHECK(requests[0].cancel->cancelled());  // the same token, not a copy of its state
+
+  auto after = api.apply({{"metadata", {{"name", "a"}}}});
+  REQUIRE_FALSE(after);
+  CHECK(after.error().kind() == kube::ErrorKind::Cancelled);
+  CHECK(f.transport->requests().size() == 3);  // never sent
+}

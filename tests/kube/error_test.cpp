@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 
 #include "kube/error.h"
+#include "kube/result.h"
 
 using kube::ErrorKind;
 
@@ -12,7 +13,6 @@ TEST_CASE("metav1.Status bodies become typed errors") {
   CHECK(error.httpCode() == 404);
   CHECK(error.reason() == "NotFound");
   CHECK(error.message() == "configmaps \"x\" not found");
-  CHECK_FALSE(error.isRetryable());
   CHECK(error.describe() == "NotFound (404): configmaps \"x\" not found");
 }
 
@@ -23,7 +23,6 @@ TEST_CASE("409 AlreadyExists and Conflict are told apart by reason") {
       kube::errorFromResponse(409, R"({"kind":"Status","reason":"Conflict","message":"m"})");
   CHECK(exists.kind() == ErrorKind::AlreadyExists);
   CHECK(conflict.kind() == ErrorKind::Conflict);
-  CHECK(conflict.isRetryable());
 }
 
 TEST_CASE("Retry-After comes from the header or from details.retryAfterSeconds") {
@@ -56,4 +55,55 @@ TEST_CASE("error bodies with odd types or bytes never throw and stay printable A
   CHECK(odd_kind.kind() == ErrorKind::Server);
   auto binary = kube::errorFromResponse(502, std::string("\xff\xfe caf\xc3\xa9", 8));
   for (char c : binary.message()) CHECK(static_cast<unsigned char>(c) < 0x7f);
+}
+
+TEST_CASE("withContext prefixes the message and keeps kind, code, reason and Retry-After") {
+  auto throttled = kube::errorFromResponse(
+      429, R"({"kind":"Status","reason":"TooManyRequests","message":"slow down"})", "7");
+  auto error = throttled.withContext("applying Service a");
+  CHECK(error.message() == "applying Service a: slow down");
+  CHECK(error.kind() == ErrorKind::TooManyRequests);
+  CHECK(error.httpCode() == 429);
+  CHECK(error.reason() == "TooManyRequests");
+  REQUIRE(error.retryAfter());
+  CHECK(error.retryAfter()->count() == 7);
+  CHECK(error.describe() == "TooManyRequests (429): applying Service a: slow down");
+  // Layers stack outermost first; the original is left as it was.
+  CHECK(error.withContext("reconciling ns/a").message() ==
+        "reconciling ns/a: applying Service a: slow down");
+  CHECK(throttled.message() == "slow down");
+  // Nothing to add, or nothing to add to.
+  CHECK(throttled.withContext("").message() == "slow down");
+  CHECK(kube::Error(ErrorKind::Other, "").withContext("deleting Pod p").message() ==
+        "deleting Pod p");
+}
+
+TEST_CASE("ignoreNotFound turns NotFound into an empty value and keeps every other error") {
+  const kube::Error not_found(ErrorKind::NotFound, "configmaps \"x\" not found", 404, "NotFound");
+  const kube::Error forbidden(ErrorKind::Forbidden, "no", 403, "Forbidden");
+
+  auto found = kube::ignoreNotFound(kube::Result<int>(5));
+  REQUIRE(found);
+  REQUIRE(*found);
+  CHECK(**found == 5);
+
+  auto absent = kube::ignoreNotFound(kube::Result<int>(not_found));
+  REQUIRE(absent);
+  CHECK_FALSE(absent->has_value());
+
+  auto failed = kube::ignoreNotFound(kube::Result<int>(forbidden));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().kind() == ErrorKind::Forbidden);
+  CHECK(failed.error().httpCode() == 403);
+
+  // Without a value: whether the object was there.
+  auto removed = kube::ignoreNotFound(kube::Result<void>());
+  REQUIRE(removed);
+  CHECK(*removed);
+  auto already_gone = kube::ignoreNotFound(kube::Result<void>(not_found));
+  REQUIRE(already_gone);
+  CHECK_FALSE(*already_gone);
+  auto refused = kube::ignoreNotFound(kube::Result<void>(forbidden));
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().reason() == "Forbidden");
 }

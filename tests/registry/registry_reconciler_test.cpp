@@ -1,5 +1,6 @@
 // RegistryReconciler over the fake API server: what one reconcile writes, with the informer
 // caches simulated by stores the test fills itself (caught up, or lagging behind the server).
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -7,6 +8,7 @@
 #include <set>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <catch2/catch.hpp>
@@ -149,7 +151,7 @@ struct Cluster {
 
   runtime::ReconcileResult reconcile() {
     server->clearRequests();
-    return reconciler->reconcile(runtime::ObjectKey{kNamespace, kName});
+    return reconciler->reconcile(runtime::ObjectKey{kNamespace, kName}, kube::CancelToken());
   }
 
   // The write requests of the last reconcile, in order (reads left out).
@@ -692,4 +694,27 @@ TEST_CASE("reconciler: a user Secret that goes missing degrades the registry and
   REQUIRE(cluster.reconcile().ok());
   CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
   CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+}
+
+TEST_CASE("reconciler: a reconcile stopped mid-apply returns at once and reports nothing") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  // The API server hangs on the Deployment; shutdown (or a lost lease) fires the token.
+  cluster.server->hold("PATCH", "/deployments/image-registry");
+  cluster.server->clearRequests();
+  kube::CancelToken cancel;
+  std::thread stopper([&] {
+    cluster.server->waitFor([&] { return cluster.server->heldRequests() == 1; });
+    cancel.cancel();
+  });
+  auto result = cluster.reconciler->reconcile(runtime::ObjectKey{kNamespace, kName}, cancel);
+  stopper.join();
+  REQUIRE_FALSE(result.ok());
+  REQUIRE(result.error().kubeError());
+  CHECK(result.error().kubeError()->is(kube::ErrorKind::Cancelled));
+  // Nothing after the held request: no ApplyFailed status, no further applies.
+  const auto writes = cluster.writes();
+  REQUIRE_FALSE(writes.empty());
+  CHECK(writes.back() == "PATCH apply Deployment image-registry");
+  CHECK(std::count(writes.begin(), writes.end(), kStatusWrite) == 0);
 }

@@ -114,9 +114,11 @@ TEST_CASE("owner references: the controller reference is found and built") {
   CHECK_FALSE(runtime::controllerOf(Json()));
 }
 
-TEST_CASE("object keys: parse and print") {
-  CHECK(runtime::ObjectKey::parse("ns/name") == runtime::ObjectKey{"ns", "name"});
-  CHECK(runtime::ObjectKey::parse("cluster-scoped") == runtime::ObjectKey{"", "cluster-scoped"});
+TEST_CASE("object keys: taken from an object and printed") {
+  CHECK(runtime::ObjectKey::of(Json{{"metadata", {{"namespace", "ns"}, {"name", "name"}}}}) ==
+        runtime::ObjectKey{"ns", "name"});
+  CHECK(runtime::ObjectKey::of(Json{{"metadata", {{"name", "node"}}}}) ==
+        runtime::ObjectKey{"", "node"});
   CHECK(runtime::ObjectKey{"ns", "n"}.str() == "ns/n");
   CHECK(runtime::ObjectKey{"", "n"}.str() == "n");
 }

@@ -46,7 +46,7 @@ struct Recorder {
   std::function<ReconcileResult(const ObjectKey&, int)> behaviour =
       [](const ObjectKey&, int) -> ReconcileResult { return Action::awaitChange(); };
 
-  ReconcileResult operator()(const ObjectKey& key) {
+  ReconcileResult operator()(const ObjectKey& key, const kube::CancelToken&) {
     int n;
     {
       std::lock_guard guard(mutex);
@@ -95,8 +95,13 @@ struct Fixture {
         });
   }
   void start() {
-    runner = std::thread([this] {
-      drained = controller->run([this](const ObjectKey& key) { return recorder(key); }, cancel);
+    start([this](const ObjectKey& key, const kube::CancelToken& stopping) {
+      return recorder(key, stopping);
+    });
+  }
+  void start(runtime::Reconciler reconciler) {
+    runner = std::thread([this, reconciler = std::move(reconciler)] {
+      drained = controller->run(reconciler, cancel);
     });
   }
   void stop() {
@@ -187,8 +192,8 @@ TEST_CASE("controller: errors are retried with backoff, terminal errors are not"
            f.recorder.of("ns/throttled") >= 2 && f.recorder.of("ns/broken") >= 1;
   }));
   // Success forgot the backoff; the terminal error was never requeued.
-  REQUIRE(f.until([&] { return f.controller->queue().numRequeues("ns/flaky") == 0; }));
-  CHECK(f.controller->queue().numRequeues("ns/broken") == 0);
+  REQUIRE(f.until([&] { return f.controller->queue().numRequeues({"ns", "flaky"}) == 0; }));
+  CHECK(f.controller->queue().numRequeues({"ns", "broken"}) == 0);
   CHECK(f.controller->queue().waitingLen() == 0);
   CHECK(f.recorder.of("ns/broken") == 1);
   f.stop();
@@ -293,4 +298,53 @@ TEST_CASE("controller: workers start only after every cache has synced") {
   CHECK_FALSE(f.controller->synced());
   REQUIRE(f.until([&] { return f.recorder.of("ns/a") >= 1; }));
   CHECK(f.controller->synced());
+}
+
+TEST_CASE(
+    "controller: a reconcile blocked in a request returns promptly when the controller stops") {
+  // A shutdown deadline far beyond what the test waits: only the token can end the request.
+  Fixture f(1, 60s);
+  f.server->put(kConfigMaps, object("ConfigMap", "a"));
+  f.server->hold("GET", "/secrets/slow");  // the API server never answers this read
+  std::mutex mutex;
+  std::optional<kube::Error> failure;
+  f.start([&](const ObjectKey& key, const kube::CancelToken& stopping) -> ReconcileResult {
+    auto secret =
+        kube::Api(f.client, kube::resources::secrets(), key.ns).withCancel(stopping).get("slow");
+    if (secret) return Action::awaitChange();
+    std::lock_guard guard(mutex);
+    failure = secret.error();
+    return secret.error();
+  });
+  REQUIRE(f.until([&] { return f.server->heldRequests() == 1; }));
+  const auto stopping_at = std::chrono::steady_clock::now();
+  f.stop();
+  // Well under the fake server's own 10 s limit on holding a request.
+  CHECK(std::chrono::steady_clock::now() - stopping_at < 5s);
+  CHECK(f.drained);
+  std::lock_guard guard(mutex);
+  REQUIRE(failure);
+  CHECK(failure->kind() == kube::ErrorKind::Cancelled);
+  CHECK(f.server->heldRequests() == 0);
+}
+
+TEST_CASE("controller: every reconcile is handed the token that fires when the controller stops") {
+  Fixture f(2, 60s);
+  std::atomic<int> seen_live{0};
+  std::atomic<bool> seen_cancelled{false};
+  f.start([&](const ObjectKey&, const kube::CancelToken& stopping) -> ReconcileResult {
+    if (stopping.cancelled()) seen_cancelled = true;
+    ++seen_live;
+    // A long step that watches the token, as a reconcile may between its requests.
+    (void)stopping.sleepFor(20s);
+    return Action::awaitChange();
+  });
+  f.server->put(kConfigMaps, object("ConfigMap", "a"));
+  f.server->put(kConfigMaps, object("ConfigMap", "b"));
+  REQUIRE(f.until([&] { return seen_live == 2; }));
+  const auto stopping_at = std::chrono::steady_clock::now();
+  f.stop();
+  CHECK(std::chrono::steady_clock::now() - stopping_at < 5s);
+  CHECK(f.drained);
+  CHECK_FALSE(seen_cancelled);  // live while running, fired only by the stop
 }

@@ -24,6 +24,8 @@ struct Fixture {
   std::shared_ptr<runtime::FakeClock> clock = std::make_shared<runtime::FakeClock>();
   std::unique_ptr<runtime::Manager> manager;
   std::atomic<int> reconciles{0};
+  // What a reconcile does besides counting; set before start().
+  runtime::Reconciler behaviour;
   kube::CancelToken cancel;
   std::atomic<int> exit_code{-1};
   std::thread runner;
@@ -40,10 +42,13 @@ struct Fixture {
     manager = std::make_unique<runtime::Manager>(client, options);
     auto controller = std::make_shared<runtime::Controller>(
         kube::Api(client, kube::resources::configMaps(), "ns"), manager->controllerOptions("test"));
-    manager->add(controller, [this](const runtime::ObjectKey&) -> runtime::ReconcileResult {
-      ++reconciles;
-      return runtime::Action::awaitChange();
-    });
+    manager->add(controller,
+                 [this](const runtime::ObjectKey& key,
+                        const kube::CancelToken& stopping) -> runtime::ReconcileResult {
+                   ++reconciles;
+                   if (behaviour) return behaviour(key, stopping);
+                   return runtime::Action::awaitChange();
+                 });
     server->put(kConfigMaps, {{"apiVersion", "v1"},
                               {"kind", "ConfigMap"},
                               {"metadata", {{"name", "a"}, {"namespace", "ns"}}}});
@@ -110,4 +115,33 @@ TEST_CASE("manager: a standby does not reconcile; losing the lease exits 1") {
   f.runner.join();
   CHECK(f.exit_code == 1);
   CHECK(f.lease()["spec"]["holderIdentity"] == "thief");  // not released: it is not ours
+}
+
+TEST_CASE("manager: losing the lease cancels the reconciles in flight") {
+  Fixture f;
+  f.server->hold("GET", "/secrets/slow");  // the API server never answers this read
+  std::atomic<bool> cancelled{false};
+  f.behaviour = [&](const runtime::ObjectKey& key,
+                    const kube::CancelToken& stopping) -> runtime::ReconcileResult {
+    auto secret =
+        kube::Api(f.client, kube::resources::secrets(), key.ns).withCancel(stopping).get("slow");
+    if (secret) return runtime::Action::awaitChange();
+    if (secret.error().is(kube::ErrorKind::Cancelled)) cancelled = true;
+    return secret.error();
+  };
+  f.start();
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 1; }));
+
+  // The lease is taken from us while the reconcile waits on the API server.
+  auto lease = f.lease();
+  lease["spec"]["holderIdentity"] = "thief";
+  lease["spec"]["renewTime"] = runtime::formatMicroTime(f.clock->wallNow());
+  f.server->put(kLeases, lease);
+  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
+  f.clock->advance(2s);
+  f.runner.join();
+  CHECK(f.exit_code == 1);
+  // Cancelled by the lost lease, not released by the fake server's 10 s limit.
+  CHECK(cancelled);
+  CHECK(f.server->heldRequests() == 0);
 }

@@ -30,6 +30,7 @@
 //   that needs a refusal (422 Invalid) injects it with a Fault.
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <deque>
 #include <functional>
@@ -239,6 +240,10 @@ class FakeApiServer : public kube::HttpTransport {
     const std::string content_type = contentTypeOf(request);
     requests_.push_back({request.method, request.target, request.body, content_type});
     const std::size_t index = requests_.size() - 1;
+    if (auto limit = takeHoldLocked(request.method, request.target)) {
+      lock.unlock();
+      return holdUntilCancelled(request, *limit);
+    }
     auto fault = takeFaultLocked(request.method, request.target, content_type);
     kube::Result<kube::HttpResponse> response =
         fault ? std::move(*fault) : kube::Result<kube::HttpResponse>(handleLocked(request));
@@ -373,6 +378,20 @@ class FakeApiServer : public kube::HttpTransport {
   void fault(Fault fault) {
     std::lock_guard guard(mutex_);
     faults_.push_back(std::move(fault));
+  }
+  // A server that hangs: the next `count` unary requests whose method and path match (as for
+  // faults) get no answer until their cancel token fires, and then fail as Cancelled. One
+  // without a token, or still held after `limit`, fails as a transport error instead, so that a
+  // test whose token never arrives fails rather than hangs.
+  void hold(std::string method, std::string path_contains, int count = 1,
+            std::chrono::milliseconds limit = std::chrono::seconds(10)) {
+    std::lock_guard guard(mutex_);
+    holds_.push_back({std::move(method), std::move(path_contains), count, limit});
+  }
+  // Requests being held right now.
+  int heldRequests() const {
+    std::lock_guard guard(mutex_);
+    return held_;
   }
   // Every object of a collection ("/apis/apps/v1/deployments"), ordered by key.
   std::vector<Json> objects(const std::string& collection) const {
@@ -521,6 +540,51 @@ class FakeApiServer : public kube::HttpTransport {
       }
     }
     return true;
+  }
+
+  struct Hold {
+    std::string method;
+    std::string path_contains;
+    int count;
+    std::chrono::milliseconds limit;
+  };
+
+  std::optional<std::chrono::milliseconds> takeHoldLocked(const std::string& method,
+                                                          const std::string& target) {
+    for (auto it = holds_.begin(); it != holds_.end(); ++it) {
+      if ((!it->method.empty() && it->method != method) ||
+          target.find(it->path_contains) == std::string::npos) {
+        continue;
+      }
+      const auto limit = it->limit;
+      if (--it->count <= 0) holds_.erase(it);
+      return limit;
+    }
+    return std::nullopt;
+  }
+
+  // Called without mutex_ held: on an already-cancelled token onCancel runs the callback at
+  // once, and the callback takes mutex_ (so that its wake-up cannot be lost).
+  kube::Result<kube::HttpResponse> holdUntilCancelled(const kube::HttpRequest& request,
+                                                      std::chrono::milliseconds limit) {
+    std::size_t id = 0;
+    if (request.cancel) {
+      id = request.cancel->onCancel([this] {
+        std::lock_guard guard(mutex_);
+        changed_.notify_all();
+      });
+    }
+    std::unique_lock lock(mutex_);
+    ++held_;
+    changed_.notify_all();
+    const bool cancelled = changed_.wait_for(
+        lock, limit, [&] { return request.cancel && request.cancel->cancelled(); });
+    --held_;
+    changed_.notify_all();
+    lock.unlock();
+    if (request.cancel) request.cancel->unsubscribe(id);
+    if (cancelled) return kube::Error(kube::ErrorKind::Cancelled, "held request cancelled");
+    return kube::Error(kube::ErrorKind::Transport, "held request was never cancelled");
   }
 
   std::optional<kube::Result<kube::HttpResponse>> takeFaultLocked(const std::string& method,
@@ -796,6 +860,8 @@ class FakeApiServer : public kube::HttpTransport {
   std::vector<std::string> raw_lines_;
   std::size_t next_raw_ = 0;
   std::vector<Fault> faults_;
+  std::vector<Hold> holds_;
+  int held_ = 0;
   std::vector<Request> requests_;
   // collection → key → (field manager, subresource) → the configuration it last applied.
   std::map<std::string, std::map<std::string, Managers>> managed_;

@@ -22,6 +22,7 @@ TlsMaterial tlsMaterialOf(const kube::Json& secret) {
 }
 
 kube::Result<std::optional<kube::Json>> readThrough(const kube::ClientPtr& client,
+                                                    const std::optional<kube::CancelToken>& cancel,
                                                     const runtime::StorePtr& store,
                                                     const kube::Resource& resource,
                                                     const std::string& ns,
@@ -29,12 +30,8 @@ kube::Result<std::optional<kube::Json>> readThrough(const kube::ClientPtr& clien
   if (store) {
     if (auto cached = store->get(ns, name)) return std::optional<kube::Json>(*cached);
   }
-  auto fetched = kube::Api(client, resource, ns).get(name);
-  if (!fetched) {
-    if (fetched.error().is(kube::ErrorKind::NotFound)) return std::optional<kube::Json>();
-    return fetched.error();
-  }
-  return std::optional<kube::Json>(std::move(*fetched));
+  kube::Api api(client, resource, ns);
+  return kube::ignoreNotFound((cancel ? api.withCancel(*cancel) : api).get(name));
 }
 
 std::string secretRef(const std::string& field, const std::string& name) {
@@ -130,24 +127,25 @@ kube::Result<TlsOutcome> issuedTlsFor(const RegistryConfig& config, const Object
 }  // namespace
 
 ObjectSource::ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets,
-                           runtime::StorePtr config_maps)
+                           runtime::StorePtr config_maps, std::optional<kube::CancelToken> cancel)
     : client_(std::move(client)),
       secrets_(std::move(secrets)),
-      config_maps_(std::move(config_maps)) {}
+      config_maps_(std::move(config_maps)),
+      cancel_(std::move(cancel)) {}
 
 kube::Result<std::optional<kube::Json>> ObjectSource::secret(const std::string& ns,
                                                              const std::string& name) const {
-  return readThrough(client_, secrets_, kube::resources::secrets(), ns, name);
+  return readThrough(client_, cancel_, secrets_, kube::resources::secrets(), ns, name);
 }
 
 kube::Result<std::optional<kube::Json>> ObjectSource::liveSecret(const std::string& ns,
                                                                  const std::string& name) const {
-  return readThrough(client_, nullptr, kube::resources::secrets(), ns, name);
+  return readThrough(client_, cancel_, nullptr, kube::resources::secrets(), ns, name);
 }
 
 kube::Result<std::optional<kube::Json>> ObjectSource::configMap(const std::string& ns,
                                                                 const std::string& name) const {
-  return readThrough(client_, config_maps_, kube::resources::configMaps(), ns, name);
+  return readThrough(client_, cancel_, config_maps_, kube::resources::configMaps(), ns, name);
 }
 
 std::optional<std::string> secretValue(const kube::Json& secret, const std::string& key) {

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "kube/cancel.h"
 #include "kube/client.h"
 #include "kube/result.h"
 #include "registry/api/registry_config.h"
@@ -20,7 +21,9 @@ namespace registry {
 // yet, and generating a second httpSecret or CA in that gap would roll the pods for nothing.
 class ObjectSource {
  public:
-  ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets, runtime::StorePtr config_maps);
+  // `cancel`, when given, abandons the API reads once it fires (a reconcile's token).
+  ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets, runtime::StorePtr config_maps,
+               std::optional<kube::CancelToken> cancel = std::nullopt);
   kube::Result<std::optional<kube::Json>> secret(const std::string& ns,
                                                  const std::string& name) const;
   // Straight from the API server, bypassing the cache: before generating anything new.
@@ -33,6 +36,7 @@ class ObjectSource {
   kube::ClientPtr client_;
   runtime::StorePtr secrets_;
   runtime::StorePtr config_maps_;
+  std::optional<kube::CancelToken> cancel_;
 };
 
 struct GatheredInputs {

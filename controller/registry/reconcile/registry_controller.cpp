@@ -73,7 +73,9 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
     auto reconciler = std::make_shared<RegistryReconciler>(
         client, options.platform, caches, &manager.events(), manager.clock(), options.tls);
     manager.add(controller,
-                [reconciler](const runtime::ObjectKey& key) { return reconciler->reconcile(key); });
+                [reconciler](const runtime::ObjectKey& key, const kube::CancelToken& cancel) {
+                  return reconciler->reconcile(key, cancel);
+                });
   }
 }
 

@@ -80,27 +80,34 @@ runtime::StorePtr RegistryReconciler::ownedStore(const std::string& kind) const 
   return it == caches_.owned.end() ? nullptr : it->second;
 }
 
-runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key) {
-  auto cr = caches_.registryConfigs->get(key.str());
+kube::Api RegistryReconciler::apiFor(const kube::Resource& resource, const std::string& ns,
+                                     const kube::CancelToken& cancel) const {
+  return kube::Api(client_, resource, ns).withCancel(cancel);
+}
+
+runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey& key,
+                                                       const kube::CancelToken& cancel) {
+  auto cr = caches_.registryConfigs->get(key.ns, key.name);
   // Gone, or going: owned objects carry ownerReferences, so the garbage collector removes them.
   if (!cr || !kube::at(*cr, "/metadata/deletionTimestamp").is_null()) {
     return runtime::Action::awaitChange();
   }
   auto config = parseRegistryConfig(*cr);
-  if (!config) return reportInvalidSpec(*cr, config.error().message());
+  if (!config) return reportInvalidSpec(*cr, config.error().message(), cancel);
   switch (config->spec.managementState) {
     case ManagementState::Unmanaged:
       return runtime::Action::awaitChange();  // touch nothing, keep status
     case ManagementState::Removed:
-      return reconcileRemoved(*cr, *config);
+      return reconcileRemoved(*cr, *config, cancel);
     case ManagementState::Managed:
       break;
   }
-  return reconcileManaged(*cr, *config);
+  return reconcileManaged(*cr, *config, cancel);
 }
 
 runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json& cr,
-                                                               const std::string& message) {
+                                                               const std::string& message,
+                                                               const kube::CancelToken& cancel) {
   RegistryConfig identity = identityOf(cr);
   spdlog::warn("registryconfig {}/{}: invalid spec: {}", identity.namespace_, identity.name,
                message);
@@ -119,14 +126,15 @@ runtime::ReconcileResult RegistryReconciler::reportInvalidSpec(const kube::Json&
   observation.configHash = stringAt(previous, "/configHash");
   const kube::Json& storage_managed = kube::at(previous, "/storageManaged");
   observation.storageManaged = storage_managed.is_boolean() && storage_managed.get<bool>();
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   // Retrying cannot fix a spec; the next edit of the CR enqueues it again.
   return runtime::ReconcileError::terminal("invalid spec: " + message);
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& cr,
-                                                              const RegistryConfig& config) {
-  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"));
+                                                              const RegistryConfig& config,
+                                                              const kube::CancelToken& cancel) {
+  ObjectSource source(client_, ownedStore("Secret"), ownedStore("ConfigMap"), cancel);
   const auto now = clock_->wallNow();
   auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
   if (!gathered) return gathered.error();
@@ -143,15 +151,17 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
 
   if (gathered->problems.empty()) {
     auto desired = desiredObjects(config, gathered->inputs);
-    if (!desired) return reportInvalidSpec(cr, desired.error().message());
+    if (!desired) return reportInvalidSpec(cr, desired.error().message(), cancel);
     for (const auto& object : *desired) {
       if (object.value("kind", "") == "Deployment") {
         observation.configHash =
             kube::annotation(kube::at(object, "/spec/template"), kConfigHashAnnotation);
       }
     }
-    if (auto applied = applyChanged(cr, *desired); !applied) {
+    if (auto applied = applyChanged(cr, *desired, cancel); !applied) {
       const kube::Error& error = applied.error();
+      // Stopped midway: not a failure to report on the CR; the next run starts over.
+      if (error.is(kube::ErrorKind::Cancelled)) return error;
       if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
       // Refused as invalid (a value the API server rejects in the object we built from the
       // spec): retrying cannot help until the spec changes, so say so and stop.
@@ -166,11 +176,11 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
           deployment
               ? kube::annotation(kube::at(*deployment, "/spec/template"), kConfigHashAnnotation)
               : std::string();
-      (void)writeStatus(cr, observation);  // best effort: the apply error is what matters
-      if (invalid) return runtime::ReconcileError::terminal(error.describe());
+      (void)writeStatus(cr, observation, cancel);  // best effort: the apply error is what matters
+      if (invalid) return runtime::ReconcileError::terminal(error);
       return error;
     }
-    if (auto deleted = deleteUnwanted(cr, config, *desired, false); !deleted)
+    if (auto deleted = deleteUnwanted(cr, config, *desired, false, cancel); !deleted)
       return deleted.error();
     if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
       // What was decided and why: certificates and times, never key material.
@@ -196,23 +206,25 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.externalHostnames = externalHostnames(config);
   auto deployment = liveDeployment(config);
   observation.deployment = deployment.get();
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   // Renewal and rotation happen on time without any other event.
   return runtime::Action::requeueAfter(tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync));
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,
-                                                              const RegistryConfig& config) {
-  if (auto deleted = deleteUnwanted(cr, config, {}, true); !deleted) return deleted.error();
+                                                              const RegistryConfig& config,
+                                                              const kube::CancelToken& cancel) {
+  if (auto deleted = deleteUnwanted(cr, config, {}, true, cancel); !deleted) return deleted.error();
   StatusObservation observation;
   observation.generation = config.generation;
   observation.managementState = ManagementState::Removed;
-  if (auto written = writeStatus(cr, observation); !written) return written.error();
+  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
   return runtime::Action::awaitChange();
 }
 
 kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
-                                                    const std::vector<kube::Json>& desired) {
+                                                    const std::vector<kube::Json>& desired,
+                                                    const kube::CancelToken& cancel) {
   std::vector<std::string> changed;
   for (const auto& object : desired) {
     kube::Json wanted = drift_.stamp(object);
@@ -222,7 +234,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     if (!drift_.needsApply(wanted, live.get())) continue;
     auto resource = kube::resources::forKind(wanted.value("apiVersion", ""), kind);
     if (!resource) return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
-    kube::Api api(client_, *resource, kube::namespaceOf(wanted));
+    kube::Api api = apiFor(*resource, kube::namespaceOf(wanted), cancel);
     auto applied = api.apply(wanted);
     if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
       // A hand edit changed the key of a list that server-side apply merges by key (a Service
@@ -230,12 +242,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
       // duplicate. A JSON merge patch replaces such lists whole; then apply again to own them.
       if (api.mergePatch(kube::name(wanted), wanted)) applied = api.apply(wanted);
     }
-    if (!applied) {
-      return kube::Error(applied.error().kind(),
-                         "applying " + kindAndName(wanted) + ": " + applied.error().message(),
-                         applied.error().httpCode(), applied.error().reason(),
-                         applied.error().retryAfter());
-    }
+    if (!applied) return applied.error().withContext("applying " + kindAndName(wanted));
     drift_.remember(wanted, *applied);
     changed.push_back(kindAndName(wanted));
   }
@@ -249,7 +256,8 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
 kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
                                                       const RegistryConfig& config,
                                                       const std::vector<kube::Json>& desired,
-                                                      bool removing) {
+                                                      bool removing,
+                                                      const kube::CancelToken& cancel) {
   std::set<std::string> wanted;
   for (const auto& object : desired)
     wanted.insert(object.value("kind", "") + "/" + kube::name(object));
@@ -267,15 +275,10 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       kube::DeleteParams params;
       params.propagation = kube::Propagation::Background;
       params.precondition_uid = kube::uid(*object);
-      auto removed = kube::Api(client_, *resource, kube::namespaceOf(*object))
-                         .remove(kube::name(*object), params);
-      if (!removed) {
-        if (removed.error().is(kube::ErrorKind::NotFound)) continue;  // someone was quicker
-        return kube::Error(removed.error().kind(),
-                           "deleting " + kindAndName(*object) + ": " + removed.error().message(),
-                           removed.error().httpCode());
-      }
-      deleted.push_back(kindAndName(*object));
+      auto removed = kube::ignoreNotFound(apiFor(*resource, kube::namespaceOf(*object), cancel)
+                                              .remove(kube::name(*object), params));
+      if (!removed) return removed.error().withContext("deleting " + kindAndName(*object));
+      if (*removed) deleted.push_back(kindAndName(*object));  // else someone was quicker
     }
   }
   if (removing && config.spec.storage.deleteOnRemove && config.spec.storage.managedClaim()) {
@@ -288,11 +291,11 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
       if (claim && !deleted_above &&
           kube::label(*claim, "app.kubernetes.io/instance") == config.name &&
           kube::at(*claim, "/metadata/deletionTimestamp").is_null()) {
-        auto removed =
-            kube::Api(client_, kube::resources::persistentVolumeClaims(), config.namespace_)
-                .remove(kube::name(*claim));
-        if (!removed && !removed.error().is(kube::ErrorKind::NotFound)) return removed.error();
-        if (removed) deleted.push_back(kindAndName(*claim));
+        auto removed = kube::ignoreNotFound(
+            apiFor(kube::resources::persistentVolumeClaims(), config.namespace_, cancel)
+                .remove(kube::name(*claim)));
+        if (!removed) return removed.error();
+        if (*removed) deleted.push_back(kindAndName(*claim));
       }
     }
   }
@@ -347,7 +350,8 @@ runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfi
 }
 
 kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
-                                                   const StatusObservation& observation) {
+                                                   const StatusObservation& observation,
+                                                   const kube::CancelToken& cancel) {
   const kube::Json& previous = kube::at(cr, "/status");
   kube::Json next = computeStatus(previous, observation, clock_->wallNow());
   if (!statusChanged(previous, next)) return {};
@@ -356,13 +360,10 @@ kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
       {"kind", kKind},
       {"metadata", {{"name", kube::name(cr)}, {"namespace", kube::namespaceOf(cr)}}},
       {"status", next}};
-  auto written =
-      kube::Api(client_, registryConfigResource(), kube::namespaceOf(cr)).applyStatus(patch);
-  if (!written) {
-    // Gone meanwhile: nothing to report on.
-    if (written.error().is(kube::ErrorKind::NotFound)) return {};
-    return written.error();
-  }
+  // Gone meanwhile (NotFound): nothing to report on.
+  auto written = kube::ignoreNotFound(
+      apiFor(registryConfigResource(), kube::namespaceOf(cr), cancel).applyStatus(patch));
+  if (!written) return written.error();
   return {};
 }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "kube/api.h"
+#include "kube/cancel.h"
 #include "kube/client.h"
 #include "registry/api/registry_config.h"
 #include "registry/render/platform.h"
@@ -38,16 +40,27 @@ class RegistryReconciler {
                      runtime::EventRecorder* events, runtime::ClockPtr clock,
                      TlsPolicy tls_policy = {});
 
-  runtime::ReconcileResult reconcile(const runtime::ObjectKey& key);
+  // Every API request of the reconcile carries `cancel` (runtime::Reconciler says when it fires).
+  runtime::ReconcileResult reconcile(const runtime::ObjectKey& key,
+                                     const kube::CancelToken& cancel);
 
  private:
-  runtime::ReconcileResult reconcileManaged(const kube::Json& cr, const RegistryConfig& config);
-  runtime::ReconcileResult reconcileRemoved(const kube::Json& cr, const RegistryConfig& config);
-  runtime::ReconcileResult reportInvalidSpec(const kube::Json& cr, const std::string& message);
-  kube::Result<void> applyChanged(const kube::Json& cr, const std::vector<kube::Json>& desired);
+  runtime::ReconcileResult reconcileManaged(const kube::Json& cr, const RegistryConfig& config,
+                                            const kube::CancelToken& cancel);
+  runtime::ReconcileResult reconcileRemoved(const kube::Json& cr, const RegistryConfig& config,
+                                            const kube::CancelToken& cancel);
+  runtime::ReconcileResult reportInvalidSpec(const kube::Json& cr, const std::string& message,
+                                             const kube::CancelToken& cancel);
+  kube::Result<void> applyChanged(const kube::Json& cr, const std::vector<kube::Json>& desired,
+                                  const kube::CancelToken& cancel);
   kube::Result<void> deleteUnwanted(const kube::Json& cr, const RegistryConfig& config,
-                                    const std::vector<kube::Json>& desired, bool removing);
-  kube::Result<void> writeStatus(const kube::Json& cr, const StatusObservation& observation);
+                                    const std::vector<kube::Json>& desired, bool removing,
+                                    const kube::CancelToken& cancel);
+  kube::Result<void> writeStatus(const kube::Json& cr, const StatusObservation& observation,
+                                 const kube::CancelToken& cancel);
+  // An Api for `resource` in `ns` whose requests carry `cancel`.
+  kube::Api apiFor(const kube::Resource& resource, const std::string& ns,
+                   const kube::CancelToken& cancel) const;
   std::vector<std::string> externalHostnames(const RegistryConfig& config) const;
   // The Deployment N owned by this CR, from the cache (null if none).
   runtime::Store::ObjectPtr liveDeployment(const RegistryConfig& config) const;

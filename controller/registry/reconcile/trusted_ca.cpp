@@ -67,10 +67,9 @@ kube::Result<std::optional<kube::Json>> getIfExists(const kube::ClientPtr& clien
                                                     const kube::Resource& resource,
                                                     const std::string& ns,
                                                     const std::string& name) {
-  auto object = kube::Api(client, resource, ns).get(name);
-  if (object) return std::optional<kube::Json>(std::move(*object));
-  if (object.error().is(kube::ErrorKind::NotFound)) return std::optional<kube::Json>();
-  return readError(object.error(), resource.kind + " " + quoted(name), ns);
+  auto object = kube::ignoreNotFound(kube::Api(client, resource, ns).get(name));
+  if (!object) return readError(object.error(), resource.kind + " " + quoted(name), ns);
+  return object;
 }
 
 kube::Result<void> makeDirectory(const std::filesystem::path& dir) {
