@@ -57,6 +57,12 @@ Error Error::withContext(std::string_view context) const {
   return error;
 }
 
+Error Error::withMessage(std::string message) const {
+  Error error = *this;
+  error.message_ = std::move(message);
+  return error;
+}
+
 std::string Error::describe() const {
   std::string text(toString(kind_));
   if (http_code_ != 0) text += " (" + std::to_string(http_code_) + ")";

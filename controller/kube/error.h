@@ -51,6 +51,9 @@ class Error {
   // decides on the original failure (ignore a NotFound, wait out a throttle). Errors are values
   // that travel up through several layers; each adds what it was doing, none rebuilds them.
   Error withContext(std::string_view context) const;
+  // The same error told in other words (a one-line message for a person at a terminal): only
+  // the message changes; kind, code, reason and Retry-After stay.
+  Error withMessage(std::string message) const;
 
   // "NotFound (404): configmaps \"x\" not found"
   std::string describe() const;

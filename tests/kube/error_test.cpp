@@ -78,6 +78,18 @@ TEST_CASE("withContext prefixes the message and keeps kind, code, reason and Ret
         "deleting Pod p");
 }
 
+TEST_CASE("withMessage replaces only the message") {
+  auto throttled = kube::errorFromResponse(
+      429, R"({"kind":"Status","reason":"TooManyRequests","message":"slow down"})", "7");
+  auto error = throttled.withMessage("cannot read Secret \"s\" in namespace a");
+  CHECK(error.message() == "cannot read Secret \"s\" in namespace a");
+  CHECK(error.kind() == ErrorKind::TooManyRequests);
+  CHECK(error.httpCode() == 429);
+  CHECK(error.reason() == "TooManyRequests");
+  REQUIRE(error.retryAfter());
+  CHECK(error.retryAfter()->count() == 7);
+}
+
 TEST_CASE("ignoreNotFound turns NotFound into an empty value and keeps every other error") {
   const kube::Error not_found(ErrorKind::NotFound, "configmaps \"x\" not found", 404, "NotFound");
   const kube::Error forbidden(ErrorKind::Forbidden, "no", 403, "Forbidden");

@@ -59,7 +59,7 @@ kube::Error readError(const kube::Error& error, const std::string& what, const s
     default:
       message = "cannot read " + what + " in namespace " + ns + ": " + error.describe();
   }
-  return kube::Error(error.kind(), message, error.httpCode(), error.reason());
+  return error.withMessage(std::move(message));
 }
 
 // The object, std::nullopt when the API server says NotFound, or an Error for anything else.
@@ -200,7 +200,7 @@ kube::Result<TrustedCa> fetchTrustedCa(const kube::ClientPtr& client, const std:
     // A 404 for the whole resource type (not for this one object) means no CRD.
     if (cr.error().is(kube::ErrorKind::NotFound) &&
         cr.error().message().find("could not find the requested resource") != std::string::npos) {
-      return kube::Error(error.kind(), error.message() + " (is the RegistryConfig CRD installed?)");
+      return error.withMessage(error.message() + " (is the RegistryConfig CRD installed?)");
     }
     return error;
   }
