@@ -61,6 +61,16 @@ struct Fixture {
     if (runner.joinable()) runner.join();
   }
   Json lease() { return server->object(kLeases, "ns/lock").value_or(Json()); }
+  // Another holder takes the lease (say, an admin edits it); then the leader's next renewal,
+  // 2 s later on the fake clock, finds it gone.
+  void stealLease() {
+    Json taken = lease();
+    taken["spec"]["holderIdentity"] = "thief";
+    taken["spec"]["renewTime"] = runtime::formatMicroTime(clock->wallNow());
+    server->put(kLeases, taken);
+    REQUIRE(server->waitFor([&] { return clock->sleepers() == 1; }));
+    clock->advance(2s);
+  }
 };
 
 }  // namespace
@@ -106,12 +116,7 @@ TEST_CASE("manager: a standby does not reconcile; losing the lease exits 1") {
   REQUIRE(f.server->waitFor([&] { return f.manager->isRunningControllers() && f.reconciles > 0; }));
 
   // Then it is taken from us (say, by an admin): the manager stops and reports failure.
-  auto lease = f.lease();
-  lease["spec"]["holderIdentity"] = "thief";
-  lease["spec"]["renewTime"] = runtime::formatMicroTime(f.clock->wallNow());
-  f.server->put(kLeases, lease);
-  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
-  f.clock->advance(2s);
+  f.stealLease();
   f.runner.join();
   CHECK(f.exit_code == 1);
   CHECK(f.lease()["spec"]["holderIdentity"] == "thief");  // not released: it is not ours
@@ -133,12 +138,7 @@ TEST_CASE("manager: losing the lease cancels the reconciles in flight") {
   REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 1; }));
 
   // The lease is taken from us while the reconcile waits on the API server.
-  auto lease = f.lease();
-  lease["spec"]["holderIdentity"] = "thief";
-  lease["spec"]["renewTime"] = runtime::formatMicroTime(f.clock->wallNow());
-  f.server->put(kLeases, lease);
-  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
-  f.clock->advance(2s);
+  f.stealLease();
   f.runner.join();
   CHECK(f.exit_code == 1);
   // Cancelled by the lost lease, not released by the fake server's 10 s limit.

@@ -92,9 +92,7 @@ kube::Result<StoredTls> storedTls(const RegistryConfig& config, const ObjectSour
   }
   auto tls = read(tlsSecretName(config));
   if (!tls) return tls.error();
-  if (*tls) {
-    stored.serving = tlsMaterialOf(**tls);
-  }
+  if (*tls) stored.serving = tlsMaterialOf(**tls);
   return stored;
 }
 
