@@ -55,9 +55,11 @@ YAML
 wait_for "the toolbox pod to run" 90 bash -c "[[ \$('$K8S_BIN/kubectl' -n $NS get pod toolbox -o jsonpath='{.status.phase}') == Running ]]"
 [[ $(k get pod toolbox -o 'jsonpath={.spec.nodeName}') == "$NODE_NAME" ]] || fail "the pod did not land on $NODE_NAME"
 target_ip=$(k get svc e2e-target -o 'jsonpath={.spec.clusterIP}')
-logs_show_target() { k logs toolbox | grep -q "$target_ip"; }
+# Logs are read whole before grep: `k logs | grep -q` under pipefail fails at random when grep
+# exits on its match before kubectl has written everything (SIGPIPE).
+logs_show_target() { local logs; logs=$(k logs toolbox) && grep -q "$target_ip" <<<"$logs"; }
 wait_for "kubectl logs to show the DNS answer $target_ip" 30 logs_show_target
-k logs toolbox | grep -q toolbox-started || fail "kubectl logs does not show the pod's output"
+grep -q toolbox-started <<<"$(k logs toolbox)" || fail "kubectl logs does not show the pod's output"
 k exec toolbox -- getent hosts "kube-dns.kube-system.svc" >"$WORK/getent" 2>&1 || true
 grep -q "$DNS_SERVICE_IP" "$WORK/getent" || fail "in the pod, kube-dns.kube-system.svc did not resolve: $(cat "$WORK/getent")"
 [[ $(k exec toolbox -- cat /etc/resolv.conf) == *"nameserver $DNS_SERVICE_IP"* ]] ||
