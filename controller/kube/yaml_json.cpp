@@ -42,24 +42,44 @@ Json resolvePlainScalar(const std::string& text) {
   return text;
 }
 
-// Aliases let a small document expand into an enormous one ("billion laughs"); no manifest,
-// kubeconfig or registry config comes near this many nodes.
-constexpr std::size_t kMaxNodes = 1'000'000;
+// Aliases let a small document expand into an enormous one ("billion laughs"): a node may be
+// an alias of a mapping of aliases, and every alias of a long scalar copies the whole scalar
+// again. Without aliases a document expands to at most about its own size (each node and each
+// character comes from its text), so the budget is that plus a fixed allowance: ordinary use
+// of aliases fits, while one 500 KB string aliased ten thousand times (5 GB) is refused at once.
+struct ExpansionBudget {
+  explicit ExpansionBudget(std::size_t text_size)
+      : nodes_left(100'000 + text_size), bytes_left(4 * 1024 * 1024 + 2 * text_size) {}
+  std::size_t nodes_left;
+  std::size_t bytes_left;
 
-Json toJson(const YAML::Node& node, int depth, std::size_t& nodes) {
+  void chargeNode(const YAML::Mark& mark) {
+    if (nodes_left == 0) throw YAML::Exception(mark, "too many nodes (alias expansion?)");
+    --nodes_left;
+  }
+  void chargeText(const YAML::Mark& mark, std::size_t size) {
+    if (size > bytes_left) {
+      throw YAML::Exception(mark, "expands to too much text (alias expansion?)");
+    }
+    bytes_left -= size;
+  }
+};
+
+Json toJson(const YAML::Node& node, int depth, ExpansionBudget& budget) {
   if (depth > 200) throw YAML::Exception(node.Mark(), "nesting too deep");
-  if (++nodes > kMaxNodes) throw YAML::Exception(node.Mark(), "too many nodes (alias expansion?)");
+  budget.chargeNode(node.Mark());
   switch (node.Type()) {
     case YAML::NodeType::Undefined:
     case YAML::NodeType::Null:
       return nullptr;
     case YAML::NodeType::Scalar:
+      budget.chargeText(node.Mark(), node.Scalar().size());
       // "!" marks a quoted scalar (or an explicit !!str tag): always a string.
       if (node.Tag() == "!" || node.Tag() == "tag:yaml.org,2002:str") return node.Scalar();
       return resolvePlainScalar(node.Scalar());
     case YAML::NodeType::Sequence: {
       Json array = Json::array();
-      for (const auto& item : node) array.push_back(toJson(item, depth + 1, nodes));
+      for (const auto& item : node) array.push_back(toJson(item, depth + 1, budget));
       return array;
     }
     case YAML::NodeType::Map: {
@@ -68,7 +88,8 @@ Json toJson(const YAML::Node& node, int depth, std::size_t& nodes) {
         if (!entry.first.IsScalar()) {
           throw YAML::Exception(entry.first.Mark(), "mapping keys must be scalars");
         }
-        object[entry.first.Scalar()] = toJson(entry.second, depth + 1, nodes);
+        budget.chargeText(entry.first.Mark(), entry.first.Scalar().size());
+        object[entry.first.Scalar()] = toJson(entry.second, depth + 1, budget);
       }
       return object;
     }
@@ -146,8 +167,8 @@ void emit(YAML::Emitter& out, const Json& value) {
 
 Result<Json> yamlToJson(const std::string& yaml_text) {
   try {
-    std::size_t nodes = 0;
-    return toJson(YAML::Load(yaml_text), 0, nodes);
+    ExpansionBudget budget(yaml_text.size());
+    return toJson(YAML::Load(yaml_text), 0, budget);
   } catch (const std::exception& error) {
     return yamlError(error);
   }
@@ -156,10 +177,10 @@ Result<Json> yamlToJson(const std::string& yaml_text) {
 Result<std::vector<Json>> yamlDocumentsToJson(const std::string& yaml_text) {
   try {
     std::vector<Json> documents;
+    ExpansionBudget budget(yaml_text.size());  // one budget for the whole stream
     for (const auto& node : YAML::LoadAll(yaml_text)) {
       if (node.IsNull()) continue;  // empty documents between separators
-      std::size_t nodes = 0;
-      documents.push_back(toJson(node, 0, nodes));
+      documents.push_back(toJson(node, 0, budget));
     }
     return documents;
   } catch (const std::exception& error) {

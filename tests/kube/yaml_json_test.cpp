@@ -75,3 +75,21 @@ TEST_CASE("hostile YAML: long scalars and alias bombs are handled, not crashed o
   REQUIRE_FALSE(exploded);
   CHECK_THAT(exploded.error().message(), Catch::Contains("too many nodes"));
 }
+
+TEST_CASE("hostile YAML: one long string aliased many times is refused, not expanded") {
+  // The shape that took the operator past 10 GB: 500 KB aliased 10,000 times is 5 GB of text
+  // from a document of half a megabyte.
+  std::string bomb = "a: &big " + std::string(500 * 1024, 'x') + "\nb: [";
+  for (int i = 0; i < 10'000; ++i) bomb += i ? ", *big" : "*big";
+  bomb += "]\n";
+  auto exploded = kube::yamlToJson(bomb);
+  REQUIRE_FALSE(exploded);
+  CHECK_THAT(exploded.error().message(), Catch::Contains("expands to too much text"));
+  // The same budget holds across the documents of a stream.
+  auto documents = kube::yamlDocumentsToJson(bomb + "---\n" + bomb);
+  CHECK_FALSE(documents);
+  // Aliases as people use them are fine: a string repeated a few times.
+  auto reused = kube::yamlToJson("a: &v " + std::string(100 * 1024, 'y') + "\nb: *v\nc: *v\n");
+  REQUIRE(reused);
+  CHECK((*reused)["c"].get<std::string>().size() == 100 * 1024);
+}
