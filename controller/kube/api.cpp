@@ -60,6 +60,12 @@ const char* propagationName(Propagation propagation) {
 }  // namespace
 
 namespace {
+// Metadata-only reads (Api::metadataOnly); JSON as the fallback for servers without them.
+constexpr const char* kMetadataListAccept =
+    "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json";
+constexpr const char* kMetadataAccept =
+    "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json";
+
 // Objects may carry text from outside (an error message in an Event): never throw on bad UTF-8.
 std::string serialize(const Json& document) {
   return document.dump(-1, ' ', false, Json::error_handler_t::replace);
@@ -76,8 +82,10 @@ std::string Api::objectPath(std::string_view name, std::string_view subresource)
 }
 
 Result<Object> Api::sendForObject(const std::string& method, const std::string& target,
-                                  const std::string& content_type, const std::string& body) const {
+                                  const std::string& content_type, const std::string& body,
+                                  const std::string& accept) const {
   HttpRequest request;
+  if (!accept.empty()) request.headers["Accept"] = accept;
   request.method = method;
   request.target = target;
   request.body = body;
@@ -100,7 +108,8 @@ Result<ObjectList> Api::list(const ListParams& params) const {
       .add("limit", params.limit > 0 ? std::to_string(params.limit) : "")
       .add("continue", params.continue_token)
       .add("resourceVersion", params.resource_version);
-  auto document = sendForObject("GET", resource_.collectionPath(ns_) + query.str(), {}, {});
+  auto document = sendForObject("GET", resource_.collectionPath(ns_) + query.str(), {}, {},
+                                metadata_only_ ? kMetadataListAccept : "");
   if (!document) return document.error();
   ObjectList list;
   const Json& items = at(*document, "/items", Json::array());
@@ -202,6 +211,7 @@ Result<void> Api::watch(const WatchParams& params, const EventSink& sink,
            params.timeout_seconds > 0 ? std::to_string(params.timeout_seconds) : "");
   HttpRequest request;
   request.target = resource_.collectionPath(ns_) + query.str();
+  if (metadata_only_) request.headers["Accept"] = kMetadataAccept;
   // The connection may stay quiet until the server's own timeout; allow a margin beyond it.
   request.timeout =
       std::chrono::seconds(params.timeout_seconds > 0 ? params.timeout_seconds + 30 : 3600);

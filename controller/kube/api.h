@@ -82,6 +82,16 @@ class Api {
     return api;
   }
 
+  // The same Api whose list() and watch() return only each object's metadata (kind
+  // PartialObjectMetadata, as client-go's metadata informers ask for): enough to notice that an
+  // object changed without holding, or even receiving, its content — for kinds such as Secrets
+  // whose every object in the cluster would otherwise be read and kept. Other verbs are unchanged.
+  Api metadataOnly() const {
+    Api api = *this;
+    api.metadata_only_ = true;
+    return api;
+  }
+
   Result<Object> get(std::string_view name) const;
   Result<ObjectList> list(const ListParams& params = {}) const;
   // Follows `continue` tokens until all pages are read (limit = page size).
@@ -101,14 +111,17 @@ class Api {
  private:
   // Path of one object, optionally of a subresource ("status").
   std::string objectPath(std::string_view name, std::string_view subresource = {}) const;
+  // `accept` empty: the client's default (application/json).
   Result<Object> sendForObject(const std::string& method, const std::string& target,
-                               const std::string& content_type, const std::string& body) const;
+                               const std::string& content_type, const std::string& body,
+                               const std::string& accept = {}) const;
 
   ClientPtr client_;
   Resource resource_;
   std::string ns_;
   std::chrono::seconds timeout_{30};
   std::optional<CancelToken> cancel_;
+  bool metadata_only_ = false;
 };
 
 }  // namespace kube

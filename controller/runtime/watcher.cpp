@@ -60,6 +60,9 @@ Clock::Duration Watcher::list() {
   backoff_.reset();  // the server answers again
   spdlog::debug("watcher {}: listed {} objects at resourceVersion {}", api_.resource().plural,
                 listed->items.size(), resource_version_);
+  if (config_.transform) {
+    for (auto& object : listed->items) config_.transform(object);
+  }
   WatcherEvent event{WatcherEvent::Type::Restarted, {}, std::move(listed->items)};
   sink_(std::move(event));
   return Clock::Duration::zero();
@@ -114,13 +117,18 @@ void Watcher::handle(const kube::WatchEvent& event) {
   // Every event, bookmarks included, moves the resume point forward.
   const auto rv = kube::resourceVersion(event.object);
   if (!rv.empty()) resource_version_ = rv;
+  auto transformed = [this](const kube::Object& object) {
+    kube::Object copy = object;
+    if (config_.transform) config_.transform(copy);
+    return copy;
+  };
   switch (event.type) {
     case kube::WatchEventType::Added:
     case kube::WatchEventType::Modified:
-      sink_(WatcherEvent{WatcherEvent::Type::Applied, event.object, {}});
+      sink_(WatcherEvent{WatcherEvent::Type::Applied, transformed(event.object), {}});
       break;
     case kube::WatchEventType::Deleted:
-      sink_(WatcherEvent{WatcherEvent::Type::Deleted, event.object, {}});
+      sink_(WatcherEvent{WatcherEvent::Type::Deleted, transformed(event.object), {}});
       break;
     case kube::WatchEventType::Bookmark:
     case kube::WatchEventType::Error:  // Api::watch turns ERROR events into its Error result

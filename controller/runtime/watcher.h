@@ -32,6 +32,9 @@ struct WatcherConfig {
   // Below the transport's idle timeout is not needed: bookmarks keep the stream busy.
   int watch_timeout_seconds = 290;
   BackoffPolicy backoff;
+  // Applied to every listed and watched object before the consumer sees it (controller-runtime's
+  // cache TransformFunc): a cache that needs only part of each object keeps only that part.
+  std::function<void(kube::Object& object)> transform;
 };
 
 // List-then-watch as a small state machine (kube-rs's watcher, client-go's reflector):

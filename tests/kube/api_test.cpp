@@ -206,3 +206,33 @@ TEST_CASE("withCancel puts the token on every unary request, and a fired token s
   CHECK(after.error().kind() == kube::ErrorKind::Cancelled);
   CHECK(f.transport->requests().size() == 3);  // never sent
 }
+
+TEST_CASE("a metadata-only Api asks list and watch for PartialObjectMetadata, other verbs not") {
+  Fixture f;
+  f.transport->reply(200, R"({"metadata":{"resourceVersion":"7"},"items":[
+      {"apiVersion":"meta.k8s.io/v1","kind":"PartialObjectMetadata","metadata":{"name":"s"}}]})");
+  f.transport->replyStream({R"({"type":"ADDED","object":{"metadata":{"name":"t"}}})"});
+  f.transport->reply(200, R"({"metadata":{"name":"s"},"data":{"k":"dg=="}})");
+  kube::Api api = kube::Api(f.client, kube::resources::secrets(), "ns").metadataOnly();
+  auto listed = api.list();
+  REQUIRE(listed);
+  REQUIRE(listed->items.size() == 1);
+  CHECK(kube::name(listed->items[0]) == "s");
+  std::vector<std::string> seen;
+  REQUIRE(api.watch(
+      {},
+      [&](const kube::WatchEvent& event) {
+        seen.push_back(kube::name(event.object));
+        return true;
+      },
+      kube::CancelToken()));
+  CHECK(seen == std::vector<std::string>{"t"});
+  REQUIRE(api.get("s"));  // a GET reads the whole object
+  const auto& requests = f.transport->requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[0].headers.at("Accept") ==
+        "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json");
+  CHECK(requests[1].headers.at("Accept") ==
+        "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1,application/json");
+  CHECK(requests[2].headers.at("Accept") == "application/json");
+}

@@ -140,3 +140,71 @@ TEST_CASE(
   runner.join();
   CHECK(exit_code == 0);
 }
+
+TEST_CASE("the registry controllers read the content of no Secret but their own and those named") {
+  auto server = std::make_shared<FakeApiServer>();
+  runtime::ManagerOptions manager_options;
+  manager_options.metrics_address.clear();
+  manager_options.health_address.clear();
+  runtime::Manager manager(FakeApiServer::clientFor(server), manager_options);
+  registry::RegistryControllerOptions options;
+  options.platform.platform = registry::Platform::Kubernetes;
+  options.platform.ingressDomain = "apps.example.com";
+  registry::addRegistryControllers(manager, options);  // all namespaces
+
+  auto secret = [](const std::string& ns, const std::string& name, const std::string& bundle) {
+    return Json{{"apiVersion", "v1"},
+                {"kind", "Secret"},
+                {"metadata", {{"name", name}, {"namespace", ns}}},
+                {"data", {{"config.yml", kube::base64Encode(bundle)}}}};
+  };
+  server->put(kSecrets, secret("registry", "bundle", "log:\n  level: debug\n"));
+  server->put(kSecrets, secret("other-app", "big", std::string(200 * 1024, 'x')));
+  auto cr = kube::yamlToJson(crWithSpec(kEmptyDir + "  configBundleSecret: bundle\n"));
+  REQUIRE(cr);
+  server->put(kCrs, *cr);
+  kube::CancelToken cancel;
+  std::thread runner([&] { manager.run(cancel); });
+  struct Stop {
+    kube::CancelToken& cancel;
+    std::thread& runner;
+    ~Stop() {
+      cancel.cancel();
+      if (runner.joinable()) runner.join();
+    }
+  } stop{cancel, runner};
+
+  const auto hash = [&] {
+    auto deployment = server->object(kDeployments, "registry/image-registry");
+    return deployment ? kube::annotation(kube::at(*deployment, "/spec/template"),
+                                         "imageregistry.io/config-hash")
+                      : std::string();
+  };
+  REQUIRE(server->waitFor([&] { return !hash().empty(); }));
+  const std::string first = hash();
+  // An edit of the named Secret is noticed through its metadata and rolls the pods.
+  server->put(kSecrets, secret("registry", "bundle", "log:\n  level: info\n"));
+  CHECK(server->waitFor([&] { return !hash().empty() && hash() != first; }));
+
+  // Every list and watch of Secrets was either of the operator's own (by label) or asked for
+  // metadata only; the named Secret was read by GET, and the other app's never.
+  int metadata_watches = 0;
+  for (const auto& request : server->requests()) {
+    if (request.target.find("/secrets") == std::string::npos) continue;
+    const auto selector = testsupport::queryParam(request.target, "labelSelector");
+    const bool collection =
+        request.method == "WATCH" ||
+        (request.method == "GET" && testsupport::pathOf(request.target) == "/api/v1/secrets");
+    INFO(request.method << " " << request.target);
+    if (collection) {
+      if (request.metadata_only) {
+        ++metadata_watches;
+        CHECK(selector == "app.kubernetes.io/managed-by!=registry-operator");
+      } else {
+        CHECK(selector == "app.kubernetes.io/managed-by=registry-operator");
+      }
+    }
+    CHECK(testsupport::pathOf(request.target) != "/api/v1/namespaces/other-app/secrets/big");
+  }
+  CHECK(metadata_watches > 0);
+}

@@ -119,6 +119,29 @@ TEST_CASE("watcher: watches from the list's resourceVersion and emits Applied an
   CHECK(f.restarts("closed") == 1);
 }
 
+TEST_CASE("watcher: the transform reaches listed and watched objects, not the resume point") {
+  runtime::WatcherConfig config;
+  config.transform = [](kube::Object& object) {
+    object.erase("data");
+    object["metadata"]["labels"] = {{"seen", "yes"}};
+  };
+  Fixture f(config);
+  f.server->put(kConfigMaps, configMap("a"));
+  REQUIRE(f.watcher.step(f.cancel) == 0s);     // list at 101
+  f.server->put(kConfigMaps, configMap("b"));  // 102 ADDED
+  f.server->erase(kConfigMaps, "ns/a");        // 103 DELETED
+  CHECK(f.watcher.step(f.cancel) == 0s);
+
+  REQUIRE(f.events.size() == 3);
+  REQUIRE(f.events[0].objects.size() == 1);
+  for (const kube::Object* object :
+       {&f.events[0].objects[0], &f.events[1].object, &f.events[2].object}) {
+    CHECK_FALSE(object->contains("data"));
+    CHECK(kube::label(*object, "seen") == "yes");
+  }
+  CHECK(f.watcher.resourceVersion() == "103");
+}
+
 TEST_CASE("watcher: a server-closed stream resumes from the last resourceVersion") {
   Fixture f;
   f.server->put(kConfigMaps, configMap("a"));

@@ -211,8 +211,9 @@ class FakeApiServer : public kube::HttpTransport {
     std::string method;
     std::string target;
     std::string body;
-    std::string content_type;  // lower-cased, without parameters; "" when none
-    int status = 0;            // the answer's HTTP status; 0 for a transport error
+    std::string content_type;    // lower-cased, without parameters; "" when none
+    int status = 0;              // the answer's HTTP status; 0 for a transport error
+    bool metadata_only = false;  // asked for PartialObjectMetadata (kube::Api::metadataOnly)
   };
   // A failure to inject: the next `count` requests whose method, path and content type match
   // fail with `status` (0 = a transport error, as if the server were down), with the reason the
@@ -238,7 +239,8 @@ class FakeApiServer : public kube::HttpTransport {
   kube::Result<kube::HttpResponse> send(const kube::HttpRequest& request) override {
     std::unique_lock lock(mutex_);
     const std::string content_type = contentTypeOf(request);
-    requests_.push_back({request.method, request.target, request.body, content_type});
+    requests_.push_back(
+        {request.method, request.target, request.body, content_type, 0, asksForMetadata(request)});
     const std::size_t index = requests_.size() - 1;
     if (auto limit = takeHoldLocked(request.method, request.target)) {
       lock.unlock();
@@ -266,7 +268,8 @@ class FakeApiServer : public kube::HttpTransport {
       ~Unsubscribe() { token.unsubscribe(id); }
     } unsubscribe{cancel, id};
     std::unique_lock lock(mutex_);
-    requests_.push_back({"WATCH", request.target, {}, {}, 200});
+    const bool metadata_only = asksForMetadata(request);
+    requests_.push_back({"WATCH", request.target, {}, {}, 200, metadata_only});
     if (auto fault = takeFaultLocked("WATCH", request.target, {})) {
       requests_.back().status = *fault ? (*fault)->status : 0;
       return *fault;
@@ -308,7 +311,9 @@ class FakeApiServer : public kube::HttpTransport {
                    !matchesSelector(entry.object, selector)) {
           continue;
         }
-        lines.push_back(Json{{"type", entry.type}, {"object", entry.object}}.dump());
+        lines.push_back(Json{{"type", entry.type},
+                             {"object", metadata_only ? metadataOf(entry.object) : entry.object}}
+                            .dump());
       }
       for (; next_raw_ < raw_lines_.size(); ++next_raw_) lines.push_back(raw_lines_[next_raw_]);
       if (!lines.empty()) {
@@ -522,22 +527,38 @@ class FakeApiServer : public kube::HttpTransport {
     }
   }
 
+  // What a client asking for PartialObjectMetadata gets: the metadata and nothing else.
+  static bool asksForMetadata(const kube::HttpRequest& request) {
+    auto accept = request.headers.find("Accept");
+    return accept != request.headers.end() &&
+           accept->second.find("as=PartialObjectMetadata") != std::string::npos;
+  }
+  static Json metadataOf(const Json& object) {
+    return {{"apiVersion", "meta.k8s.io/v1"},
+            {"kind", "PartialObjectMetadata"},
+            {"metadata", kube::at(object, "/metadata", Json::object())}};
+  }
+
+  // Equality-based selectors: "k", "k=v" and "k!=v" (absent labels match "k!=v"), joined by ",".
   static bool matchesSelector(const Json& object, const std::string& selector) {
     if (selector.empty()) return true;
     std::stringstream terms(selector);
     std::string term;
     while (std::getline(terms, term, ',')) {
       const auto eq = term.find('=');
+      const bool negated = eq != std::string::npos && eq > 0 && term[eq - 1] == '!';
+      const auto key_end = negated ? eq - 1 : eq;
       // A label key is one JSON pointer token: "app.kubernetes.io/name" → "...io~1name".
       std::string token;
-      for (char c : term.substr(0, eq))
+      for (char c : term.substr(0, key_end))
         token += c == '~' ? "~0" : c == '/' ? "~1" : std::string(1, c);
       const auto& value = kube::at(object, "/metadata/labels/" + token);
       if (eq == std::string::npos) {
         if (value.is_null()) return false;
-      } else if (!value.is_string() || value.get<std::string>() != term.substr(eq + 1)) {
-        return false;
+        continue;
       }
+      const bool equal = value.is_string() && value.get<std::string>() == term.substr(eq + 1);
+      if (equal == negated) return false;
     }
     return true;
   }
@@ -747,7 +768,8 @@ class FakeApiServer : public kube::HttpTransport {
       const auto selector = queryParam(request.target, "labelSelector");
       for (const auto& [k, object] : bucket) {
         if (!loc.ns.empty() && kube::namespaceOf(object) != loc.ns) continue;
-        if (matchesSelector(object, selector)) items.push_back(object);
+        if (matchesSelector(object, selector))
+          items.push_back(asksForMetadata(request) ? metadataOf(object) : object);
       }
       // Paging: `limit` items per page, the continue token is the next index.
       const auto limit_text = queryParam(request.target, "limit");

@@ -343,4 +343,14 @@ TEST_CASE("fake API server: label selectors match prefixed keys") {
   CHECK(kube::name(listed->items[0]) == "c");
   params.label_selector = "app.kubernetes.io/managed-by";
   CHECK(f.configMaps.list(params)->items.size() == 2);
+  // "!=" matches other values and objects without the label, as the API server's does.
+  Json unlabelled = configMap({{"a", "1"}});
+  unlabelled["metadata"]["name"] = "e";
+  f.server->put(kConfigMaps, unlabelled);
+  params.label_selector = "app.kubernetes.io/managed-by!=registry-operator";
+  auto others = f.configMaps.list(params);
+  REQUIRE(others);
+  REQUIRE(others->items.size() == 2);
+  CHECK(kube::name(others->items[0]) == "d");
+  CHECK(kube::name(others->items[1]) == "e");
 }

@@ -16,6 +16,17 @@ bool names(const kube::Json& cr, const char* pointer, const std::string& secret)
   return value.is_string() && value.get<std::string>() == secret;
 }
 
+// What the cache of unowned Secrets keeps of each: its identity, never labels, annotations
+// (kubectl's last-applied-configuration holds a Secret's data) or managedFields.
+void keepIdentityOnly(kube::Object& object) {
+  kube::Json metadata = kube::Json::object();
+  for (const char* field : {"name", "namespace", "uid", "resourceVersion"}) {
+    const kube::Json& value = kube::at(object, std::string("/metadata/") + field);
+    if (!value.is_null()) metadata[field] = value;
+  }
+  object = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", std::move(metadata)}};
+}
+
 }  // namespace
 
 std::vector<runtime::ObjectKey> registryConfigsReferencing(
@@ -50,21 +61,24 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
     runtime::WatcherConfig owned_only;
     owned_only.label_selector = allOwnedObjectsSelector();
     for (const auto& owned : ownedResources(options.platform.platform)) {
-      if (owned.kind == "Secret") continue;  // below: one Secret cache serves both purposes
       controller->owns(kube::Api(client, owned, ns), owned_only);
     }
+    // The Secrets a spec names (bundle, htpasswd, certificate, storage credentials) are the
+    // user's and carry no label of ours. Watching every Secret in full would copy every secret
+    // of the cluster into this process; their metadata is enough to notice a change, and the
+    // reconciler reads the named ones by GET.
     std::weak_ptr<runtime::Controller> weak = controller;
+    runtime::WatcherConfig not_owned;
+    not_owned.label_selector = notOwnedObjectsSelector();
+    not_owned.transform = keepIdentityOnly;
     controller->watches(
-        kube::Api(client, kube::resources::secrets(), ns), [weak](const kube::Json& secret) {
+        kube::Api(client, kube::resources::secrets(), ns).metadataOnly(),
+        [weak](const kube::Json& secret) {
           auto self = weak.lock();
           if (!self) return std::vector<runtime::ObjectKey>{};
-          auto keys = registryConfigsReferencing(secret, self->store()->list());
-          auto owner = runtime::controllerOf(secret);
-          if (owner && owner->kind == kKind && owner->api_version == kGroupVersion) {
-            keys.push_back({kube::namespaceOf(secret), owner->name});
-          }
-          return keys;
-        });
+          return registryConfigsReferencing(secret, self->store()->list());
+        },
+        not_owned);
     RegistryReconciler::Caches caches;
     caches.registryConfigs = controller->store();
     for (const auto& owned : ownedResources(options.platform.platform)) {

@@ -20,9 +20,10 @@ struct RegistryControllerOptions {
 };
 
 // Registers, on `manager`, one RegistryConfig controller per watched namespace (or one for all
-// namespaces): primary RegistryConfigs; owned kinds (ownedKinds(platform)) restricted to the
-// operator's managed-by label; and every Secret, mapped back to the RegistryConfigs that own it
-// or name it in their spec (configBundleSecret, htpasswdSecret, tls.secretName, s3 credentials).
+// namespaces): primary RegistryConfigs; owned kinds (ownedResources(platform)), Secrets
+// included, restricted to the operator's managed-by label; and the metadata only of every other
+// Secret, mapped back to the RegistryConfigs that name it in their spec (configBundleSecret,
+// htpasswdSecret, tls.secretName, s3 credentials) — the reconciler reads those by GET.
 void addRegistryControllers(runtime::Manager& manager, const RegistryControllerOptions& options);
 
 // The RegistryConfigs (as "namespace/name" keys) in `registry_configs` that name `secret` in

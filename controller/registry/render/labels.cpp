@@ -1,5 +1,7 @@
 #include "registry/render/labels.h"
 
+#include "runtime/owner_reference.h"
+
 namespace registry {
 
 kube::Json selectorLabels(const RegistryConfig& config, std::string_view component) {
@@ -17,6 +19,18 @@ kube::Json commonLabels(const RegistryConfig& config, std::string_view component
 
 std::string allOwnedObjectsSelector() {
   return std::string("app.kubernetes.io/managed-by=") + kManagedBy;
+}
+
+bool belongsTo(const kube::Json& live, const RegistryConfig& config) {
+  if (auto controller = runtime::controllerOf(live)) {
+    return !config.uid.empty() && controller->uid == config.uid;
+  }
+  return kube::label(live, "app.kubernetes.io/managed-by") == kManagedBy &&
+         kube::label(live, "app.kubernetes.io/instance") == config.name;
+}
+
+std::string notOwnedObjectsSelector() {
+  return std::string("app.kubernetes.io/managed-by!=") + kManagedBy;
 }
 
 kube::Json ownerReference(const RegistryConfig& config) {
