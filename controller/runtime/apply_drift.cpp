@@ -1,5 +1,6 @@
 #include "runtime/apply_drift.h"
 
+#include "runtime/owner_reference.h"
 #include "runtime/sha256.h"
 
 namespace runtime {
@@ -14,6 +15,10 @@ bool scalarsEqual(const kube::Json& desired, const kube::Json& live) {
   if (desired.is_number() && live.is_number()) return desired.get<double>() == live.get<double>();
   return desired == live;
 }
+
+// The recommended label naming the instance an object belongs to: the owner of objects made
+// without an ownerReference, so that they outlive it (a storage claim).
+constexpr const char* kInstanceLabel = "app.kubernetes.io/instance";
 
 std::string objectKey(const kube::Json& object) {
   return object.value("kind", "") + "/" + kube::namespaceOf(object) + "/" + kube::name(object);
@@ -67,8 +72,8 @@ bool ApplyDrift::needsApply(const kube::Json& stamped, const kube::Json* live) c
   {
     std::lock_guard lock(mutex_);
     auto it = applied_.find(objectKey(stamped));
-    if (it != applied_.end() && it->second.first == wanted &&
-        it->second.second == kube::resourceVersion(*live)) {
+    if (it != applied_.end() && it->second.hash == wanted &&
+        it->second.resource_version == kube::resourceVersion(*live)) {
       return false;  // untouched since our apply
     }
   }
@@ -76,8 +81,31 @@ bool ApplyDrift::needsApply(const kube::Json& stamped, const kube::Json* live) c
 }
 
 void ApplyDrift::remember(const kube::Json& stamped, const kube::Json& applied) {
+  auto controller = controllerOf(stamped);
+  std::string owner = controller ? controller->name : kube::label(stamped, kInstanceLabel);
   std::lock_guard lock(mutex_);
-  applied_[objectKey(stamped)] = {hashOf(stamped), kube::resourceVersion(applied)};
+  applied_[objectKey(stamped)] = {hashOf(stamped), kube::resourceVersion(applied),
+                                  std::move(owner)};
+}
+
+void ApplyDrift::forget(const kube::Json& object) {
+  std::lock_guard lock(mutex_);
+  applied_.erase(objectKey(object));
+}
+
+void ApplyDrift::forgetControlledBy(const std::string& ns, const std::string& owner_name) {
+  std::lock_guard lock(mutex_);
+  const std::string in_namespace = ns + "/";
+  std::erase_if(applied_, [&](const auto& entry) {
+    const auto& [key, applied] = entry;  // "Kind/namespace/name"; kinds have no '/'
+    return applied.owner == owner_name &&
+           key.compare(key.find('/') + 1, in_namespace.size(), in_namespace) == 0;
+  });
+}
+
+std::size_t ApplyDrift::size() const {
+  std::lock_guard lock(mutex_);
+  return applied_.size();
 }
 
 }  // namespace runtime

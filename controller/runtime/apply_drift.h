@@ -34,6 +34,13 @@ class ApplyDrift {
   bool needsApply(const kube::Json& stamped, const kube::Json* live) const;
   // Records the object an apply of `stamped` returned.
   void remember(const kube::Json& stamped, const kube::Json& applied);
+  // Drops what was remembered of an object (it was deleted), or of every object in `ns` whose
+  // controller ownerReference names `owner_name` (the owner is gone) or, without one, whose
+  // app.kubernetes.io/instance label does. Without it the memory
+  // would grow with every object ever applied; forgetting only costs a field comparison later.
+  void forget(const kube::Json& object);
+  void forgetControlledBy(const std::string& ns, const std::string& owner_name);
+  std::size_t size() const;  // objects remembered
 
   const std::string& hashAnnotation() const { return annotation_; }
 
@@ -42,8 +49,13 @@ class ApplyDrift {
 
   const std::string annotation_;
   mutable std::mutex mutex_;
-  // "Kind/namespace/name" → (applied hash, resourceVersion the apply returned).
-  std::map<std::string, std::pair<std::string, std::string>> applied_;
+  struct Applied {
+    std::string hash;              // of the stamped object
+    std::string resource_version;  // the apply returned
+    std::string owner;             // the controller's name, or the instance label
+  };
+  // "Kind/namespace/name" → what the last apply of that object left.
+  std::map<std::string, Applied> applied_;
 };
 
 // `desired` ⊆ `live`: every field of desired has the same value in live (objects recursively,

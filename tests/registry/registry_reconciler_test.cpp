@@ -128,11 +128,18 @@ struct Cluster {
     return server->object(collectionOf(kind), kNamespace + "/" + name).has_value();
   }
 
-  // The informers caught up: every cache holds what the server holds.
+  // The informers caught up: every cache holds what the server holds under the operator's
+  // label (the owned-object watches are selected by it, like the real ones).
   void catchUp() {
     caches.registryConfigs->replace(server->objects(kCrs));
-    for (const auto& [kind, store] : caches.owned)
-      store->replace(server->objects(collectionOf(kind)));
+    for (const auto& [kind, store] : caches.owned) {
+      std::vector<Json> labelled;
+      for (auto& object : server->objects(collectionOf(kind))) {
+        if (kube::label(object, "app.kubernetes.io/managed-by") == "registry-operator")
+          labelled.push_back(std::move(object));
+      }
+      store->replace(std::move(labelled));
+    }
   }
 
   // The Deployment controller's part: the registry's pods are all ready.
@@ -308,7 +315,9 @@ TEST_CASE("reconciler: the httpSecret, the CA and the certificate are reused thr
         request.target == "/api/v1/namespaces/registry/secrets/image-registry-private")
       ++reads;
   }
-  CHECK(reads == 1);  // the cache missed it: read through once, and found it
+  // The cache missed it: read through once and found (so not generated again), then read once
+  // more before the apply, which finds it is the CR's own and unchanged.
+  CHECK(reads == 2);
   CHECK(secretData(cluster, "image-registry-private") == http_secret);
   CHECK(secretData(cluster, "image-registry-ca-key") == ca_key);
   CHECK(secretData(cluster, "image-registry-tls") == tls);
@@ -717,4 +726,178 @@ TEST_CASE("reconciler: a reconcile stopped mid-apply returns at once and reports
   REQUIRE_FALSE(writes.empty());
   CHECK(writes.back() == "PATCH apply Deployment image-registry");
   CHECK(std::count(writes.begin(), writes.end(), kStatusWrite) == 0);
+}
+
+namespace {
+
+Json userSecret(const std::string& name, const std::string& key, const std::string& value) {
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", {{"name", name}, {"namespace", kNamespace}}},
+          {"data", {{key, kube::base64Encode(value)}}}};
+}
+
+// A hand edit of the Service's port, as an administrator could make with kubectl edit.
+void breakServicePort(Cluster& cluster) {
+  Json service = cluster.object("Service", kName);
+  service["spec"]["ports"][0]["port"] = 5999;
+  cluster.server->put(collectionOf("Service"), service);
+}
+
+long long servicePort(const Cluster& cluster) {
+  return cluster.object("Service", kName)["spec"]["ports"][0]["port"].get<long long>();
+}
+
+// The writes of the last reconcile to the objects that read the user's inputs.
+std::vector<std::string> writesToHeldObjects(const Cluster& cluster) {
+  std::vector<std::string> held;
+  for (const auto& write : cluster.writes()) {
+    if (write.find("Deployment") != std::string::npos ||
+        write.find("image-registry-config") != std::string::npos) {
+      held.push_back(write);
+    }
+  }
+  return held;
+}
+
+}  // namespace
+
+TEST_CASE("reconciler: a bundle that is not YAML degrades the CR but the rest is still held") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"),
+                      userSecret("bundle", "config.yml", "log:\n  level: debug\n"));
+  cluster.create(crWithSpec(kEmptyDir + "  configBundleSecret: bundle\n"));
+  cluster.settle();
+  const Json config_before = cluster.object("Secret", "image-registry-config");
+  const Json deployment_before = cluster.object("Deployment", kName);
+
+  cluster.server->put(collectionOf("Secret"), userSecret("bundle", "config.yml", "log: [\n"));
+  breakServicePort(cluster);
+  cluster.catchUp();
+  auto result = cluster.reconcile();
+  REQUIRE(result.ok());
+  // The Service, which reads no input, is repaired; the configuration and the pods keep their
+  // last good state (no rollout of a bad configuration).
+  CHECK(servicePort(cluster) == 5000);
+  CHECK(writesToHeldObjects(cluster).empty());
+  CHECK(cluster.object("Secret", "image-registry-config") == config_before);
+  CHECK(kube::resourceVersion(cluster.object("Deployment", kName)) ==
+        kube::resourceVersion(deployment_before));
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/ConfigBundleInvalid");
+  CHECK_THAT(condition(status, "Degraded").at("message").get<std::string>(),
+             Catch::StartsWith("spec.configBundleSecret: config.yml: invalid YAML"));
+  CHECK(status.at("configHash") == configHashOf(deployment_before));
+
+  // Fixed: the registry recovers, with the fixed bundle rolled out.
+  cluster.server->put(collectionOf("Secret"),
+                      userSecret("bundle", "config.yml", "log:\n  level: info\n"));
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+  CHECK(configHashOf(cluster.object("Deployment", kName)) != configHashOf(deployment_before));
+}
+
+TEST_CASE("reconciler: a missing user Secret keeps the pods but a hand-edited Service is fixed") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"), userSecret("users", "htpasswd", "a:$2y$05$abc\n"));
+  cluster.create(
+      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  cluster.settle();
+  cluster.server->erase(collectionOf("Secret"), "registry/users");
+  breakServicePort(cluster);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(servicePort(cluster) == 5000);
+  CHECK(writesToHeldObjects(cluster).empty());
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/HtpasswdUnavailable");
+}
+
+TEST_CASE("reconciler: a first reconcile with a broken bundle creates no pods") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"), userSecret("bundle", "config.yml", "- a list\n"));
+  cluster.create(crWithSpec(kEmptyDir + "  configBundleSecret: bundle\n"));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK_FALSE(cluster.exists("Deployment", kName));
+  CHECK_FALSE(cluster.exists("Secret", "image-registry-config"));
+  CHECK(cluster.exists("Service", kName));
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/ConfigBundleInvalid");
+}
+
+TEST_CASE("reconciler: a bundle that aliases one long string many times is refused quickly") {
+  Cluster cluster;
+  std::string bomb = "a: &big " + std::string(500 * 1024, 'x') + "\nb: [";
+  for (int i = 0; i < 10'000; ++i) bomb += i ? ", *big" : "*big";
+  cluster.server->put(collectionOf("Secret"), userSecret("bundle", "config.yml", bomb + "]\n"));
+  cluster.create(crWithSpec(kEmptyDir + "  configBundleSecret: bundle\n"));
+  REQUIRE(cluster.reconcile().ok());
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/ConfigBundleInvalid");
+  CHECK_THAT(condition(status, "Degraded").at("message").get<std::string>(),
+             Catch::Contains("expands to too much text"));
+}
+
+TEST_CASE("reconciler: an object of someone else's with a wanted name is left alone") {
+  Cluster cluster;
+  const Json victim = {
+      {"apiVersion", "v1"},
+      {"kind", "Service"},
+      {"metadata", {{"name", kName}, {"namespace", kNamespace}}},
+      {"spec", {{"selector", {{"app", "victim"}}}, {"ports", Json::array({{{"port", 80}}})}}}};
+  cluster.server->put(collectionOf("Service"), victim);
+  cluster.create(crWithSpec(kEmptyDir));
+  auto result = cluster.reconcile();
+  REQUIRE(result.ok());
+  const Json service = cluster.object("Service", kName);
+  CHECK(service.at("spec") == victim.at("spec"));
+  CHECK_FALSE(service.at("metadata").contains("ownerReferences"));
+  for (const auto& write : cluster.writes())
+    CHECK(write.find("Service image-registry") == std::string::npos);
+  // No pods behind someone else's Service; the objects that conflict with nothing are made.
+  CHECK_FALSE(cluster.exists("Deployment", kName));
+  CHECK(cluster.exists("Secret", "image-registry-config"));
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/ObjectConflict");
+  CHECK(condition(status, "Degraded").at("message") ==
+        "Service image-registry already exists in namespace registry and is not controlled by "
+        "this RegistryConfig; it was left alone: delete or rename it, or rename the "
+        "RegistryConfig");
+  // Nothing watches the other object: the CR is looked at again soon.
+  REQUIRE(result.action().requeue_after);
+  CHECK(*result.action().requeue_after <= std::chrono::minutes(1));
+
+  // Its owner deletes it: the registry is completed.
+  cluster.server->erase(collectionOf("Service"), "registry/" + kName);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.exists("Deployment", kName));
+  CHECK(kube::at(cluster.object("Service", kName), "/spec/selector/app").is_null());
+}
+
+TEST_CASE("reconciler: an object the CR made is found through a lagging cache, not conflicted") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir));
+  cluster.settle();
+  // The Service has not reached the cache yet: it is read, found to be the CR's own, and not
+  // written again.
+  cluster.caches.owned.at("Service")->replace({});
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+}
+
+TEST_CASE("reconciler: what it remembers of its applies goes with the objects and the CR") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + "  defaultRoute: true\n"));
+  cluster.settle();
+  const std::size_t remembered = cluster.reconciler->rememberedObjects();
+  CHECK(remembered >= 8);
+  cluster.editSpec([](Json& spec) { spec["defaultRoute"] = false; });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());  // deletes the Ingress
+  CHECK(cluster.reconciler->rememberedObjects() == remembered - 1);
+  cluster.server->erase(kCrs, kNamespace + "/" + kName);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.reconciler->rememberedObjects() == 0);
 }

@@ -110,3 +110,35 @@ TEST_CASE(
   sibling_live["metadata"]["name"] = "s";
   CHECK(drift.needsApply(drift.stamp(sibling), &sibling_live));
 }
+
+TEST_CASE("forget: what was remembered of deleted objects and of gone owners is dropped") {
+  ApplyDrift drift(kHash);
+  auto object = [](const std::string& ns, const std::string& name, const std::string& owner) {
+    Json o = {{"kind", "Secret"}, {"metadata", {{"namespace", ns}, {"name", name}}}};
+    if (!owner.empty()) {
+      o["metadata"]["ownerReferences"] = {
+          {{"kind", "RegistryConfig"}, {"name", owner}, {"uid", "u"}, {"controller", true}}};
+    }
+    return o;
+  };
+  const Json a1 = object("a", "r-config", "r");
+  const Json a2 = object("a", "r-private", "r");
+  const Json b1 = object("b", "r-config", "r");   // same owner name, another namespace
+  const Json a3 = object("ab", "r-config", "r");  // a namespace that begins like "a"
+  const Json a4 = object("a", "s-config", "s");   // another owner
+  for (const Json* o : {&a1, &a2, &b1, &a3, &a4}) {
+    Json stamped = drift.stamp(*o);
+    Json applied = stamped;
+    applied["metadata"]["resourceVersion"] = "7";
+    drift.remember(stamped, applied);
+  }
+  REQUIRE(drift.size() == 5);
+  drift.forget(a2);
+  CHECK(drift.size() == 4);
+  drift.forgetControlledBy("a", "r");  // keeps b1, a3 and a4
+  CHECK(drift.size() == 3);
+  drift.forgetControlledBy("ab", "r");
+  drift.forgetControlledBy("b", "r");
+  drift.forgetControlledBy("a", "s");
+  CHECK(drift.size() == 0);
+}

@@ -3,6 +3,7 @@
 #include "kube/api.h"
 #include "kube/base64.h"
 #include "registry/render/config_bundle.h"
+#include "registry/render/config_render.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/http_secret.h"
 #include "registry/render/object_names.h"
@@ -231,11 +232,18 @@ kube::Result<void> gatherConfigBundle(const RegistryConfig& config, const Object
     out.problems.push_back({"ConfigBundleUnavailable", bundle.error().message()});
     return {};
   }
-  out.inputs.configBundle = bundle->content;
-  out.inputs.configBundleKey = bundle->key;
   if (bundle->ignoredWarning) {
     out.warnings.push_back({"ConfigBundleKeyIgnored", *bundle->ignoredWarning});
   }
+  // Not YAML, not a mapping, or more than the YAML reader's expansion budget: a problem of this
+  // CR's input (Degraded, the running configuration kept), never an error that stops the rest.
+  if (auto merged = mergeConfigBundle(kube::Json::object(), bundle->content, bundle->key);
+      !merged) {
+    out.problems.push_back({"ConfigBundleInvalid", merged.error().message()});
+    return {};
+  }
+  out.inputs.configBundle = bundle->content;
+  out.inputs.configBundleKey = bundle->key;
   return {};
 }
 

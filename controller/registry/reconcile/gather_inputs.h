@@ -42,7 +42,8 @@ class ObjectSource {
 struct GatheredInputs {
   Inputs inputs;
   // Inputs that are missing or unusable (a referenced Secret that does not exist, a key that is
-  // not there): the reconciler reports them as Degraded and applies nothing.
+  // not there, a bundle that is not YAML): the reconciler reports them as Degraded and keeps
+  // the objects that read them (the configuration and the pods) at their last good state.
   std::vector<Problem> problems;
   // Operator-issued TLS only (mode Auto on Kubernetes): what was decided and why, and when the
   // material next needs a look (renewal, rotation, the switch to the next CA, the previous CA's
@@ -68,8 +69,9 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
 
 // gatherInputs' part for spec.configBundleSecret (nothing when it is empty): reads the Secret
 // through `source` and sets out.inputs.configBundle and configBundleKey. A missing Secret or
-// key becomes a Problem (reason ConfigBundleUnavailable) in out.problems, an ignored
-// `config.yaml` a warning (reason ConfigBundleKeyIgnored) in out.warnings. API errors are
+// key becomes a Problem (reason ConfigBundleUnavailable) in out.problems, content that is not a
+// YAML mapping (or expands past the YAML reader's budget) one with reason ConfigBundleInvalid, an
+// ignored `config.yaml` a warning (reason ConfigBundleKeyIgnored) in out.warnings. API errors are
 // returned (retry).
 kube::Result<void> gatherConfigBundle(const RegistryConfig& config, const ObjectSource& source,
                                       GatheredInputs& out);

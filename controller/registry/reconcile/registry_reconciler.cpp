@@ -21,6 +21,34 @@ namespace {
 
 // Resync period: also re-checks what no watch reports, such as certificates nearing expiry.
 constexpr auto kResync = std::chrono::minutes(10);
+// How soon a name conflict is looked at again: the other object is not watched.
+constexpr auto kConflictRecheck = std::chrono::minutes(1);
+
+// "Kind/name": how held objects are named (one namespace per CR).
+std::string keyOf(const kube::Json& object) {
+  return object.value("kind", "") + "/" + kube::name(object);
+}
+
+// The config hash of the pods a Deployment runs ("" without one).
+std::string configHashOf(const kube::Json* deployment) {
+  return deployment
+             ? kube::annotation(kube::at(*deployment, "/spec/template"), kConfigHashAnnotation)
+             : std::string();
+}
+
+// The desired objects that read the user's inputs (bundle, htpasswd, serving certificate,
+// storage credentials), which keep their last good state while an input is missing or broken:
+// the configuration Secret, the Deployment (its pods mount and hash them) and OpenShift Routes
+// (a reencrypt Route carries the CA of the user's certificate). Rolling pods onto a
+// configuration without the user's input would be worse than keeping what runs.
+std::set<std::string> objectsReadingInputs(const RegistryConfig& config,
+                                           const std::vector<kube::Json>& desired) {
+  std::set<std::string> held = {"Secret/" + configSecretName(config), "Deployment/" + config.name};
+  for (const auto& object : desired) {
+    if (object.value("kind", "") == "Route") held.insert(keyOf(object));
+  }
+  return held;
+}
 
 std::string kindAndName(const kube::Json& object) {
   return object.value("kind", "") + " " + kube::name(object);
@@ -90,6 +118,7 @@ runtime::ReconcileResult RegistryReconciler::reconcile(const runtime::ObjectKey&
   auto cr = caches_.registryConfigs->get(key.ns, key.name);
   // Gone, or going: owned objects carry ownerReferences, so the garbage collector removes them.
   if (!cr || !kube::at(*cr, "/metadata/deletionTimestamp").is_null()) {
+    if (!cr) drift_.forgetControlledBy(key.ns, key.name);
     return runtime::Action::awaitChange();
   }
   auto config = parseRegistryConfig(*cr);
@@ -142,6 +171,10 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, warning.message);
     if (events_) events_->warning(cr, warning.reason, "Reconcile", warning.message);
   }
+  for (const auto& problem : gathered->problems) {
+    spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, problem.message);
+    if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
+  }
 
   StatusObservation observation;
   observation.generation = config.generation;
@@ -149,54 +182,47 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.storageManaged = config.spec.storage.managedClaim();
   observation.problems = gathered->problems;
 
-  if (gathered->problems.empty()) {
-    auto desired = desiredObjects(config, gathered->inputs);
-    if (!desired) return reportInvalidSpec(cr, desired.error().message(), cancel);
-    for (const auto& object : *desired) {
-      if (object.value("kind", "") == "Deployment") {
-        observation.configHash =
-            kube::annotation(kube::at(object, "/spec/template"), kConfigHashAnnotation);
-      }
+  // Rendered from what could be gathered; objects that read a missing or broken input are held
+  // below, everything else is kept as desired even while the CR is Degraded.
+  auto desired = desiredObjects(config, gathered->inputs);
+  if (!desired) return reportInvalidSpec(cr, desired.error().message(), cancel);
+  std::set<std::string> held;
+  if (!gathered->problems.empty()) held = objectsReadingInputs(config, *desired);
+
+  auto applied = applyChanged(cr, config, *desired, held, cancel);
+  if (!applied) {
+    const kube::Error& error = applied.error();
+    // Stopped midway: not a failure to report on the CR; the next run starts over.
+    if (error.is(kube::ErrorKind::Cancelled)) return error;
+    if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
+    // Refused as invalid (a value the API server rejects in the object we built from the
+    // spec): retrying cannot help until the spec changes, so say so and stop.
+    const bool invalid = error.is(kube::ErrorKind::Invalid);
+    observation.problems.push_back({invalid ? "InvalidSpec" : "ApplyFailed", error.message()});
+    observation.specInvalid = invalid;
+    observation.externalHostnames = externalHostnames(config);
+    auto deployment = liveDeployment(config);
+    observation.deployment = deployment.get();
+    observation.configHash = configHashOf(deployment.get());
+    (void)writeStatus(cr, observation, cancel);  // best effort: the apply error is what matters
+    if (invalid) return runtime::ReconcileError::terminal(error);
+    return error;
+  }
+  for (const auto& conflict : applied->conflicts) {
+    spdlog::warn("registryconfig {}: {}", kube::keyOf(cr), conflict.message);
+    if (events_) events_->warning(cr, conflict.reason, "Apply", conflict.message);
+    observation.problems.push_back(conflict);
+  }
+  if (auto deleted = deleteUnwanted(cr, config, *desired, false, cancel); !deleted)
+    return deleted.error();
+  if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
+    // What was decided and why: certificates and times, never key material.
+    const auto& decision = *gathered->tlsDecision;
+    spdlog::info("registryconfig {}: TLS {}: {}", kube::keyOf(cr), toString(decision.action),
+                 decision.reason);
+    if (events_) {
+      events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
     }
-    if (auto applied = applyChanged(cr, *desired, cancel); !applied) {
-      const kube::Error& error = applied.error();
-      // Stopped midway: not a failure to report on the CR; the next run starts over.
-      if (error.is(kube::ErrorKind::Cancelled)) return error;
-      if (events_) events_->warning(cr, "ApplyFailed", "Apply", error.describe());
-      // Refused as invalid (a value the API server rejects in the object we built from the
-      // spec): retrying cannot help until the spec changes, so say so and stop.
-      const bool invalid = error.is(kube::ErrorKind::Invalid);
-      observation.problems.push_back({invalid ? "InvalidSpec" : "ApplyFailed", error.message()});
-      observation.specInvalid = invalid;
-      observation.externalHostnames = externalHostnames(config);
-      auto deployment = liveDeployment(config);
-      observation.deployment = deployment.get();
-      // The configuration the pods run, not the one that failed to reach them.
-      observation.configHash =
-          deployment
-              ? kube::annotation(kube::at(*deployment, "/spec/template"), kConfigHashAnnotation)
-              : std::string();
-      (void)writeStatus(cr, observation, cancel);  // best effort: the apply error is what matters
-      if (invalid) return runtime::ReconcileError::terminal(error);
-      return error;
-    }
-    if (auto deleted = deleteUnwanted(cr, config, *desired, false, cancel); !deleted)
-      return deleted.error();
-    if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
-      // What was decided and why: certificates and times, never key material.
-      const auto& decision = *gathered->tlsDecision;
-      spdlog::info("registryconfig {}: TLS {}: {}", kube::keyOf(cr), toString(decision.action),
-                   decision.reason);
-      if (events_) {
-        events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
-      }
-    }
-  } else {
-    // Keep what runs: rolling pods onto a configuration without the user's input is worse.
-    for (const auto& problem : gathered->problems) {
-      if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
-    }
-    observation.configHash = stringAt(cr, "/status/configHash");
   }
   if (config.spec.defaultRoute) {
     if (auto host = defaultRouteHost(config, platform_); !host) {
@@ -206,9 +232,19 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.externalHostnames = externalHostnames(config);
   auto deployment = liveDeployment(config);
   observation.deployment = deployment.get();
+  // The configuration the pods run: the one just applied, or the last good one while held.
+  const std::string deployment_key = "Deployment/" + config.name;
+  for (const auto& object : *desired) {
+    if (keyOf(object) == deployment_key) observation.configHash = configHashOf(&object);
+  }
+  if (applied->held.count(deployment_key)) observation.configHash = configHashOf(deployment.get());
   if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
+  auto delay = tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync);
+  // No watch sees the other party's object go (it does not carry our labels): look again soon.
+  if (!applied->conflicts.empty())
+    delay = std::min<runtime::Clock::Duration>(delay, kConflictRecheck);
   // Renewal and rotation happen on time without any other event.
-  return runtime::Action::requeueAfter(tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync));
+  return runtime::Action::requeueAfter(delay);
 }
 
 runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& cr,
@@ -222,18 +258,49 @@ runtime::ReconcileResult RegistryReconciler::reconcileRemoved(const kube::Json& 
   return runtime::Action::awaitChange();
 }
 
-kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
-                                                    const std::vector<kube::Json>& desired,
-                                                    const kube::CancelToken& cancel) {
-  std::vector<std::string> changed;
+kube::Result<RegistryReconciler::ApplyOutcome> RegistryReconciler::applyChanged(
+    const kube::Json& cr, const RegistryConfig& config, const std::vector<kube::Json>& desired,
+    std::set<std::string> held, const kube::CancelToken& cancel) {
+  // First look at what is there, then write: an object of someone else's that has a name we
+  // want must stop the rollout before the pods start, whatever its place in the list.
+  ApplyOutcome outcome;
+  std::vector<std::pair<kube::Json, runtime::Store::ObjectPtr>> writable;
   for (const auto& object : desired) {
-    kube::Json wanted = drift_.stamp(object);
-    const std::string kind = wanted.value("kind", "");
-    auto store = ownedStore(kind);
-    auto live = store ? store->get(kube::namespaceOf(wanted), kube::name(wanted)) : nullptr;
-    if (!drift_.needsApply(wanted, live.get())) continue;
-    auto resource = kube::resources::forKind(wanted.value("apiVersion", ""), kind);
+    const std::string kind = object.value("kind", "");
+    if (held.count(keyOf(object))) continue;
+    auto resource = kube::resources::forKind(object.value("apiVersion", ""), kind);
     if (!resource) return kube::Error(kube::ErrorKind::Other, "no resource known for kind " + kind);
+    auto store = ownedStore(kind);
+    runtime::Store::ObjectPtr live =
+        store ? store->get(kube::namespaceOf(object), kube::name(object)) : nullptr;
+    if (!live) {
+      // The caches hold only objects with the operator's label; one without it may still exist.
+      auto found = kube::ignoreNotFound(
+          apiFor(*resource, kube::namespaceOf(object), cancel).get(kube::name(object)));
+      if (!found) return found.error().withContext("reading " + kindAndName(object));
+      if (*found) live = std::make_shared<const kube::Json>(std::move(**found));
+    }
+    if (live && !belongsTo(*live, config)) {
+      outcome.conflicts.push_back(
+          {"ObjectConflict", kindAndName(object) + " already exists in namespace " +
+                                 config.namespace_ +
+                                 " and is not controlled by this RegistryConfig; it was left "
+                                 "alone: delete or rename it, or rename the RegistryConfig"});
+      continue;
+    }
+    writable.emplace_back(object, std::move(live));
+  }
+  // The pods would run against someone else's Secret or Service: do not roll them.
+  if (!outcome.conflicts.empty()) held.insert("Deployment/" + config.name);
+  outcome.held = held;
+
+  std::vector<std::string> changed;
+  for (const auto& [object, live] : writable) {
+    if (held.count(keyOf(object))) continue;
+    kube::Json wanted = drift_.stamp(object);
+    if (!drift_.needsApply(wanted, live.get())) continue;
+    const std::string kind = wanted.value("kind", "");
+    auto resource = kube::resources::forKind(wanted.value("apiVersion", ""), kind);
     kube::Api api = apiFor(*resource, kube::namespaceOf(wanted), cancel);
     auto applied = api.apply(wanted);
     if (!applied && applied.error().is(kube::ErrorKind::Invalid) && live) {
@@ -250,7 +317,7 @@ kube::Result<void> RegistryReconciler::applyChanged(const kube::Json& cr,
     spdlog::info("registryconfig {}: applied {}", kube::keyOf(cr), joined(changed));
     if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
   }
-  return {};
+  return outcome;
 }
 
 kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
@@ -279,6 +346,7 @@ kube::Result<void> RegistryReconciler::deleteUnwanted(const kube::Json& cr,
                                               .remove(kube::name(*object), params));
       if (!removed) return removed.error().withContext("deleting " + kindAndName(*object));
       if (*removed) deleted.push_back(kindAndName(*object));  // else someone was quicker
+      drift_.forget(*object);
     }
   }
   if (removing && config.spec.storage.deleteOnRemove && config.spec.storage.managedClaim()) {

@@ -5,6 +5,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,11 +29,19 @@ namespace registry {
 // cache, deletes owned objects no longer wanted, and writes status only when it changed. A
 // reconcile with nothing to change makes zero write requests. It asks to run again after its
 // resync period, or sooner when operator-issued TLS material is next due (tlsRequeueDelay).
+//
+// One broken input never freezes the whole CR: while a Secret the spec names is missing or its
+// content unusable, the CR is Degraded, the objects that read that input (the configuration
+// Secret, the Deployment, OpenShift Routes) keep their last good state, and every other object
+// is still held as desired. An object with a wanted name that this CR does not control is never
+// applied over (it would be rewritten, and garbage-collected with the CR): it is reported as an
+// ObjectConflict and the Deployment is not rolled.
 class RegistryReconciler {
  public:
   struct Caches {
     runtime::StorePtr registryConfigs;
-    // Owned kinds by Kind name ("Deployment"); Secrets hold owned and user-referenced ones.
+    // Owned kinds by Kind name ("Deployment"), each holding only objects with the operator's
+    // label: the user's Secrets a spec names are not there and are read by GET.
     std::map<std::string, runtime::StorePtr> owned;
   };
 
@@ -44,6 +53,10 @@ class RegistryReconciler {
   runtime::ReconcileResult reconcile(const runtime::ObjectKey& key,
                                      const kube::CancelToken& cancel);
 
+  // How many objects' last applies it remembers (runtime::ApplyDrift): bounded by the objects
+  // of the CRs that exist, since those of deleted objects and CRs are forgotten.
+  std::size_t rememberedObjects() const { return drift_.size(); }
+
  private:
   runtime::ReconcileResult reconcileManaged(const kube::Json& cr, const RegistryConfig& config,
                                             const kube::CancelToken& cancel);
@@ -51,8 +64,20 @@ class RegistryReconciler {
                                             const kube::CancelToken& cancel);
   runtime::ReconcileResult reportInvalidSpec(const kube::Json& cr, const std::string& message,
                                              const kube::CancelToken& cancel);
-  kube::Result<void> applyChanged(const kube::Json& cr, const std::vector<kube::Json>& desired,
-                                  const kube::CancelToken& cancel);
+  struct ApplyOutcome {
+    // Objects left alone because someone else's object has their name (reason ObjectConflict).
+    std::vector<Problem> conflicts;
+    // The objects not applied ("Kind/name"): those held by the caller, and the Deployment after
+    // a conflict.
+    std::set<std::string> held;
+  };
+  // Applies the desired objects that differ from the live ones, except those in `held`
+  // ("Kind/name"), and never over an object this CR does not control (registry/render/labels.h
+  // belongsTo): such an object is reported as a conflict, and the Deployment is then held too.
+  kube::Result<ApplyOutcome> applyChanged(const kube::Json& cr, const RegistryConfig& config,
+                                          const std::vector<kube::Json>& desired,
+                                          std::set<std::string> held,
+                                          const kube::CancelToken& cancel);
   kube::Result<void> deleteUnwanted(const kube::Json& cr, const RegistryConfig& config,
                                     const std::vector<kube::Json>& desired, bool removing,
                                     const kube::CancelToken& cancel);
