@@ -21,6 +21,7 @@ NS="e2e-${TEST_NAME//_/-}-$RANDOM"
 WORK=$(mktemp -d "/tmp/e2e-$TEST_NAME.XXXXXX")
 OPERATOR_LOG="$WORK/operator.log"
 operator_pid=""
+EXTRA_NAMESPACES=()
 
 kubectl() { "$K8S_BIN/kubectl" "$@"; }
 k() { "$K8S_BIN/kubectl" -n "$NS" "$@"; }
@@ -32,9 +33,42 @@ fail() {
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
+# secrets_in_logs: fails (naming the Secret and key, never the value) if a value of a Secret in
+# the test's namespaces appears in the operator's log or in an Event: httpSecrets, keys,
+# passwords and tokens must never be logged. Certificates are public and not looked for.
+secrets_in_logs() {
+  local ns
+  for ns in "$NS" "${EXTRA_NAMESPACES[@]}"; do
+    kubectl -n "$ns" get events -o json >>"$WORK/events.json" 2>/dev/null || true
+    kubectl -n "$ns" get secrets -o json 2>/dev/null || echo '{"items":[]}'
+  done | python3 -c '
+import base64, json, sys
+logs = open(sys.argv[1], "rb").read() + open(sys.argv[2], "rb").read()
+decoder, text, found = json.JSONDecoder(), sys.stdin.read(), False
+while text.strip():
+    document, end = decoder.raw_decode(text.lstrip())
+    text = text.lstrip()[end:]
+    for secret in document["items"]:
+        for key, value in (secret.get("data") or {}).items():
+            if key.endswith(".crt") or key.endswith("ca-bundle"):
+                continue
+            raw = base64.b64decode(value).strip()
+            if len(raw) >= 12 and raw in logs:
+                print("secret %s/%s key %s appears in a log or Event" % (
+                    secret["metadata"]["namespace"], secret["metadata"]["name"], key))
+                found = True
+sys.exit(1 if found else 0)
+' "$OPERATOR_LOG" "$WORK/events.json"
+}
+
 cleanup() {
   local status=$?
   stop_operator
+  touch "$OPERATOR_LOG" "$WORK/events.json"
+  if ! secrets_in_logs >&2; then
+    echo "[$TEST_NAME] FAIL: a Secret's value was logged" >&2
+    status=1
+  fi
   if [[ $status -ne 0 ]]; then
     echo "---- operator log (last 60 lines) ----" >&2
     tail -n 60 "$OPERATOR_LOG" >&2 2>/dev/null || true
@@ -42,7 +76,10 @@ cleanup() {
     k get regcfg,deploy,rs,pods,svc,ingress,secret,cm,cronjob,pdb -o wide >&2 2>/dev/null || true
     k get regcfg -o yaml >&2 2>/dev/null || true
   fi
-  kubectl delete namespace "$NS" --wait=false >/dev/null 2>&1 || true
+  local ns
+  for ns in "$NS" "${EXTRA_NAMESPACES[@]}"; do
+    kubectl delete namespace "$ns" --wait=false >/dev/null 2>&1 || true
+  done
   rm -rf "$WORK"
   exit $status
 }
@@ -106,6 +143,15 @@ reconciled_since() { (($(reconcile_count) > $1)); }
 apply_sample_and_wait() {
   k apply -f "$SOURCE_ROOT/crds/samples/registryconfig.yaml" >/dev/null
   wait_for "image-registry Available" 120 condition_is image-registry Available True
+}
+
+# extra_namespace VAR SUFFIX: creates another namespace for this test (another tenant), removed
+# with the test's own, and sets VAR to its name.
+extra_namespace() {
+  local name="$NS-$2"
+  kubectl create namespace "$name" >/dev/null
+  EXTRA_NAMESPACES+=("$name")
+  printf -v "$1" '%s' "$name"
 }
 
 kubectl create namespace "$NS" >/dev/null
