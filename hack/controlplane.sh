@@ -12,6 +12,9 @@
 #   hack/controlplane.sh env                print `export KUBECONFIG=...` (and kubectl on PATH)
 #   hack/controlplane.sh status             which components run, and the apiserver version
 #   hack/controlplane.sh restart-apiserver  SIGKILL kube-apiserver and start it again, same flags
+#   hack/controlplane.sh stop-apiserver     SIGKILL kube-apiserver (fault tests)
+#   hack/controlplane.sh start-apiserver [--flag=value...]
+#                                           start it again, with the flags of `up` and these
 #   hack/controlplane.sh load-images IMAGE...
 #                                           build (hack/build-images.sh) and load images into the
 #                                           real node's containerd, e.g. `operator`
@@ -778,13 +781,8 @@ cmd_status() {
   return "$ok"
 }
 
-cmd_restart_apiserver() {
-  lock
-  [[ -f $DIR/ports.env && -f $RUN/kube-apiserver.args ]] || {
-    log "error: no control plane in $DIR (run: $0 up)"
-    exit 1
-  }
-  load_ports
+# stop_apiserver_process: SIGKILL kube-apiserver (if it runs) and wait until its port is free.
+stop_apiserver_process() {
   if alive kube-apiserver; then
     local pid
     pid=$(pid_of kube-apiserver)
@@ -801,10 +799,52 @@ cmd_restart_apiserver() {
     }
     sleep 0.1
   done
+}
+
+need_control_plane() {
+  [[ -f $DIR/ports.env && -f $RUN/kube-apiserver.args ]] || {
+    log "error: no control plane in $DIR (run: $0 up)"
+    exit 1
+  }
+  load_ports
+}
+
+cmd_restart_apiserver() {
+  lock
+  need_control_plane
+  stop_apiserver_process
   log "starting kube-apiserver again on https://127.0.0.1:$APISERVER_PORT"
   local begin=$SECONDS
   restart_apiserver_process
   log "kube-apiserver ready again after $((SECONDS - begin))s; version: $(apiserver_version)"
+}
+
+# For fault tests: the apiserver down for a while, or back with other flags.
+cmd_stop_apiserver() {
+  lock
+  need_control_plane
+  stop_apiserver_process
+}
+
+# cmd_start_apiserver [--flag=value...]: starts kube-apiserver with the flags of `up`, each given
+# flag replacing the one of the same name (e.g. --max-requests-inflight=5); with none, exactly
+# the flags of `up` again.
+cmd_start_apiserver() {
+  lock
+  need_control_plane
+  [[ -f $RUN/kube-apiserver.args.up ]] || cp "$RUN/kube-apiserver.args" "$RUN/kube-apiserver.args.up"
+  local args=() flag extra
+  mapfile -t args <"$RUN/kube-apiserver.args.up"
+  for extra in "$@"; do
+    [[ $extra == --*=* ]] || { log "error: expected --flag=value, got '$extra'"; exit 2; }
+    local kept=()
+    for flag in "${args[@]}"; do [[ $flag == "${extra%%=*}="* ]] || kept+=("$flag"); done
+    args=("${kept[@]}" "$extra")
+  done
+  alive kube-apiserver && stop_apiserver_process
+  log "starting kube-apiserver on https://127.0.0.1:$APISERVER_PORT${*:+ with $*}"
+  start kube-apiserver "${args[@]}"
+  wait_for kube-apiserver 180 "kube-apiserver /readyz" apiserver_ready
 }
 
 cmd_load_images() {
@@ -829,6 +869,11 @@ down) cmd_down ;;
 env) cmd_env ;;
 status) cmd_status ;;
 restart-apiserver) cmd_restart_apiserver ;;
+stop-apiserver) cmd_stop_apiserver ;;
+start-apiserver)
+  shift
+  cmd_start_apiserver "$@"
+  ;;
 load-images)
   shift
   cmd_load_images "$@"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The test command: hack/test.sh [unit|integration|e2e|registry|sanitize|lint ...]
+# The test command: hack/test.sh [unit|integration|e2e|faults|registry|sanitize|lint ...]
 # Runs the named tiers (all when none is named), installing and building what is missing, and
 # starting/stopping the local control plane itself (a ctest fixture). Ends with ctest's summary.
 set -euo pipefail
@@ -7,7 +7,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="$PATH:/usr/local/go/bin"
 
-all_tiers=(unit integration e2e registry sanitize lint)
+all_tiers=(unit integration e2e faults registry sanitize lint)
 tiers=("$@")
 ((${#tiers[@]})) || tiers=("${all_tiers[@]}")
 for t in "${tiers[@]}"; do
