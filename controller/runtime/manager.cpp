@@ -127,6 +127,9 @@ int Manager::run(const kube::CancelToken& cancel) {
     elector_thread = std::thread([&, impl = impl_.get()] {
       LeaderCallbacks callbacks;
       callbacks.on_started_leading = [impl] { impl->startControllers(); };
+      // Lost (or given up): reconciles are cancelled and no new one starts, right here on the
+      // elector's thread, before anything else runs; the orderly stop follows below.
+      callbacks.on_stopped_leading = [impl] { impl->controllers_cancel.cancel(); };
       if (elector->run(elector_cancel, callbacks) == LeaderElector::Outcome::Lost) {
         lost = true;
         stop.cancel();

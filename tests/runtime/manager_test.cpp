@@ -145,3 +145,33 @@ TEST_CASE("manager: losing the lease cancels the reconciles in flight") {
   CHECK(cancelled);
   CHECK(f.server->heldRequests() == 0);
 }
+
+TEST_CASE("manager: a renewal that hangs stops the reconciles at the renew deadline") {
+  Fixture f;
+  f.server->hold("GET", "/secrets/slow");  // the reconcile waits on the API server...
+  std::atomic<bool> cancelled{false};
+  f.behaviour = [&](const runtime::ObjectKey& key,
+                    const kube::CancelToken& stopping) -> runtime::ReconcileResult {
+    auto secret =
+        kube::Api(f.client, kube::resources::secrets(), key.ns).withCancel(stopping).get("slow");
+    if (secret) return runtime::Action::awaitChange();
+    if (secret.error().is(kube::ErrorKind::Cancelled)) cancelled = true;
+    return secret.error();
+  };
+  f.start();
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 1; }));
+
+  // ...and so does the next renewal of the lease (30 s of real time unless cancelled).
+  f.server->hold("", "/leases/lock", 1, 30s);
+  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
+  f.clock->advance(2s);
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 2; }));
+  CHECK(f.manager->isRunningControllers());
+  f.clock->advance(8s);  // the renew deadline: 10 s after the renewal at t = 0
+  REQUIRE(f.server->waitFor([&] { return f.exit_code != -1; }));
+  f.runner.join();
+  CHECK(f.exit_code == 1);
+  CHECK(cancelled);
+  CHECK_FALSE(f.manager->isRunningControllers());
+  CHECK(f.server->heldRequests() == 0);
+}
