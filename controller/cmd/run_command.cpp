@@ -11,6 +11,7 @@
 #include "registry/reconcile/registry_controller.h"
 #include "registry/render/security_context.h"
 #include "runtime/manager.h"
+#include "runtime/process_exit.h"
 #include "runtime/signals.h"
 
 namespace cmd {
@@ -139,6 +140,14 @@ int runController(int argc, char** argv) {
   runtime::Manager manager(*client, manager_options);
   registry::addRegistryControllers(manager, controller);
   int status = manager.run(cancel);
+  if (!manager.drained()) {
+    // Reconciles past their shutdown deadline still run on detached threads, using the
+    // manager, the client and the controllers' state: returning would destroy all of that
+    // under them (and run static destructors alongside). End the process here instead.
+    runtime::exitNow(status,
+                     "in-flight reconciles did not finish by the shutdown deadline; not waiting "
+                     "for them");
+  }
   spdlog::info("registry-operator stopped (exit status {})", status);
   return status;
 }

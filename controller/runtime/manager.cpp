@@ -77,6 +77,8 @@ void Manager::add(std::shared_ptr<Controller> controller, Reconciler reconciler)
 
 bool Manager::isRunningControllers() const { return impl_->running.load(); }
 
+bool Manager::drained() const { return !impl_->undrained.load(); }
+
 std::string Manager::observedLeader() const {
   std::lock_guard guard(impl_->mutex);
   return impl_->elector ? impl_->elector->observedLeader() : std::string();
@@ -156,7 +158,9 @@ int Manager::run(const kube::CancelToken& cancel) {
     return 1;
   }
   if (impl_->undrained) {
-    spdlog::error("in-flight reconciles did not finish before the shutdown deadline");
+    spdlog::error(
+        "in-flight reconciles did not finish before the shutdown deadline; they are still "
+        "running");
     return 1;
   }
   spdlog::info("shut down cleanly");
