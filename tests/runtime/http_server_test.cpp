@@ -279,26 +279,34 @@ TEST_CASE("http server: running out of descriptors backs off instead of spinning
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   addr.sin_port = htons(static_cast<uint16_t>(server.port()));
   std::vector<int> filler;
+  bool connected = false;
+  bool failing = false;
+  std::uint64_t errors_in_half_a_second = 0;
   const int null_fd = open("/dev/null", O_RDONLY);
   REQUIRE(null_fd >= 0);
   {
+    // No Catch assertion while the table is full: under UBSan an assertion's vptr check
+    // needs a descriptor of its own. Results are checked once descriptors are free.
     FileLimit limit(512);
     while (true) {
       const int fd = dup(null_fd);
       if (fd < 0) break;
       filler.push_back(fd);
     }
-    REQUIRE(connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0);
+    connected = connect(client, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0;
     const std::string request = "GET /healthz HTTP/1.1\r\n\r\n";
     send(client, request.data(), request.size(), MSG_NOSIGNAL);
-    REQUIRE(eventually([&] { return server.stats().accept_errors >= 2; }));
+    failing = eventually([&] { return server.stats().accept_errors >= 2; });
     // A spinning accept loop fails hundreds of thousands of times a second; backing off every
     // 100 ms, a few times. The bound is loose enough for any machine.
     const auto before = server.stats().accept_errors;
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
-    CHECK(server.stats().accept_errors - before < 100);
+    errors_in_half_a_second = server.stats().accept_errors - before;
     for (int fd : filler) close(fd);
   }
+  REQUIRE(connected);
+  REQUIRE(failing);
+  CHECK(errors_in_half_a_second < 100);
   close(null_fd);
   // Descriptors are free again: the waiting client is answered.
   std::string answer;
