@@ -10,7 +10,12 @@
 #include "kube/discovery.h"
 #include "registry/reconcile/registry_controller.h"
 #include "registry/render/security_context.h"
+#include "runtime/backoff.h"
+#include "runtime/clock.h"
 #include "runtime/manager.h"
+#include "runtime/process_exit.h"
+#include "runtime/random.h"
+#include "runtime/retry.h"
 #include "runtime/signals.h"
 
 namespace cmd {
@@ -19,13 +24,23 @@ namespace po = boost::program_options;
 
 namespace {
 
-kube::Result<registry::Platform> detectPlatform(const std::string& flag, kube::Client& client) {
+// --platform auto asks the API server whether it serves Routes. The operator may start before
+// the API server answers (a control plane coming up, a network hiccup at rollout): that is
+// retried with backoff until it works or shutdown is requested, not a crash loop.
+kube::Result<registry::Platform> detectPlatform(const std::string& flag, kube::Client& client,
+                                                const kube::CancelToken& cancel) {
   if (flag == "openshift") return registry::Platform::OpenShift;
   if (flag == "kubernetes") return registry::Platform::Kubernetes;
   if (flag != "auto") {
     return kube::Error(kube::ErrorKind::Config, "--platform must be auto, openshift or kubernetes");
   }
-  auto served = kube::isServed(client, "route.openshift.io", "v1", "Route");
+  runtime::Backoff backoff({}, runtime::realRandom());
+  auto served = runtime::retryUntilCancelled<bool>(
+      "platform detection (is route.openshift.io/v1 served?)",
+      [&]() -> kube::Result<bool> {
+        return kube::isServed(client, "route.openshift.io", "v1", "Route");
+      },
+      backoff, *runtime::realClock(), cancel);
   if (!served) return served.error();
   return *served ? registry::Platform::OpenShift : registry::Platform::Kubernetes;
 }
@@ -115,8 +130,13 @@ int runController(int argc, char** argv) {
     spdlog::error("cannot create the API client: {}", client.error().message());
     return 1;
   }
-  auto platform = detectPlatform(platform_flag, **client);
+  auto platform = detectPlatform(platform_flag, **client, cancel);
   if (!platform) {
+    if (platform.error().is(kube::ErrorKind::Cancelled)) {
+      // Asked to stop before the API server ever answered: a clean, requested stop.
+      spdlog::info("shutdown requested during platform detection: {}", platform.error().message());
+      return 0;
+    }
     spdlog::error("platform detection failed: {}", platform.error().describe());
     return 1;
   }
@@ -139,6 +159,14 @@ int runController(int argc, char** argv) {
   runtime::Manager manager(*client, manager_options);
   registry::addRegistryControllers(manager, controller);
   int status = manager.run(cancel);
+  if (!manager.drained()) {
+    // Reconciles past their shutdown deadline still run on detached threads, using the
+    // manager, the client and the controllers' state: returning would destroy all of that
+    // under them (and run static destructors alongside). End the process here instead.
+    runtime::exitNow(status,
+                     "in-flight reconciles did not finish by the shutdown deadline; not waiting "
+                     "for them");
+  }
   spdlog::info("registry-operator stopped (exit status {})", status);
   return status;
 }

@@ -177,6 +177,12 @@ void Controller::Impl::reconcileOne(const Reconciler& reconciler, const ObjectKe
 
 void Controller::Impl::worker(const Reconciler& reconciler, const kube::CancelToken& cancel) {
   while (auto key = queue.get()) {
+    // The token may have fired just before the queue was shut down: once it has, another
+    // replica may be reconciling (lost lease), so no reconcile starts, not even a queued one.
+    if (cancel.cancelled()) {
+      queue.done(*key);
+      break;
+    }
     {
       std::lock_guard guard(workers_mutex);
       ++active_workers;
@@ -207,6 +213,9 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
     }
   }
 
+  // Workers stop taking keys the moment the token fires, on whichever thread fires it, not
+  // when this thread next wakes up.
+  const auto stop_taking = cancel.onCancel([impl] { impl->queue.shutdown(); });
   bool drained = true;
   if (!cancel.cancelled()) {
     spdlog::info("controller {}: caches synced, starting {} workers", name, impl->options.workers);
@@ -250,6 +259,7 @@ bool Controller::run(Reconciler reconciler, const kube::CancelToken& cancel) {
     }
     if (!drained) spdlog::error("controller {}: reconciles still running at the deadline", name);
   }
+  cancel.unsubscribe(stop_taking);
   impl->queue.shutdown();
   for (auto& source : impl->sources) source.informer->stop();
   return drained;

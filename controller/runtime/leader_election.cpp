@@ -7,6 +7,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "runtime/deadline.h"
 #include "runtime/time_format.h"
 
 namespace runtime {
@@ -95,9 +96,15 @@ kube::Object LeaderElector::leaseSpecFor(const kube::Object* existing) const {
   return spec;
 }
 
-bool LeaderElector::tryAcquireOrRenew() {
-  auto current = leases_.get(config_.lease_name);
+bool LeaderElector::tryAcquireOrRenew() { return tryAcquireOrRenew(leases_); }
+
+bool LeaderElector::tryAcquireOrRenew(const kube::Api& leases) {
+  auto current = leases.get(config_.lease_name);
   if (!current) {
+    if (current.error().is(kube::ErrorKind::Cancelled)) {
+      spdlog::debug("leader election: read lease: {}", current.error().describe());
+      return false;
+    }
     if (!current.error().is(kube::ErrorKind::NotFound)) {
       spdlog::warn("leader election: cannot read lease {}/{}: {}", config_.lease_namespace,
                    config_.lease_name, current.error().describe());
@@ -108,7 +115,7 @@ bool LeaderElector::tryAcquireOrRenew() {
         {"kind", "Lease"},
         {"metadata", {{"name", config_.lease_name}, {"namespace", config_.lease_namespace}}},
         {"spec", leaseSpecFor(nullptr)}};
-    auto created = leases_.create(lease);
+    auto created = leases.create(lease);
     if (!created) {
       // AlreadyExists: another candidate created it first; it won this round.
       spdlog::debug("leader election: create lease: {}", created.error().describe());
@@ -128,7 +135,7 @@ bool LeaderElector::tryAcquireOrRenew() {
   if (desired.contains("metadata") && desired["metadata"].is_object()) {
     desired["metadata"].erase("managedFields");
   }
-  auto updated = leases_.replace(desired);  // carries the resourceVersion we read
+  auto updated = leases.replace(desired);  // carries the resourceVersion we read
   if (!updated) {
     spdlog::debug("leader election: update lease: {}", updated.error().describe());
     return false;
@@ -175,9 +182,11 @@ LeaderElector::Outcome LeaderElector::run(const kube::CancelToken& cancel,
 
   spdlog::info("leader election: {} campaigning for lease {}/{}", config_.identity,
                config_.lease_namespace, config_.lease_name);
+  // Campaigning: a request hanging while we are asked to stop is abandoned.
+  const auto campaigning = leases_.withCancel(cancel);
   while (true) {
     if (cancel.cancelled()) return Outcome::Cancelled;
-    const bool acquired = tryAcquireOrRenew();
+    const bool acquired = tryAcquireOrRenew(campaigning);
     report_leader();
     if (acquired) break;
     if (!clock_->sleepFor(config_.retry_period, cancel)) return Outcome::Cancelled;
@@ -191,17 +200,42 @@ LeaderElector::Outcome LeaderElector::run(const kube::CancelToken& cancel,
   spdlog::info("leader election: {} became leader", config_.identity);
   if (callbacks.on_started_leading) callbacks.on_started_leading();
 
+  // When the last successful renewal started: the renewTime it wrote is no older than this, so
+  // others cannot take the lease before this + lease_duration, and we stop leading by this +
+  // renew_deadline. (Not when it returned: a slow answer must not buy extra time.)
   auto last_renew = clock_->now();
   Outcome outcome = Outcome::Cancelled;
-  while (clock_->sleepFor(config_.retry_period, cancel)) {
-    if (tryAcquireOrRenew()) {
-      last_renew = clock_->now();
+  while (true) {
+    const auto deadline = last_renew + config_.renew_deadline;
+    // Never sleep past the deadline: leadership ends at it, not at the next retry after it.
+    const auto now = clock_->now();
+    const auto pause = std::min<Clock::Duration>(config_.retry_period,
+                                                 std::max(deadline - now, Clock::Duration::zero()));
+    if (!clock_->sleepFor(pause, cancel)) break;
+    const auto started = clock_->now();
+    bool renewed = false;
+    bool expired = false;
+    {
+      // Every request of this attempt (read, then update) is abandoned at the deadline, so a
+      // hanging API server cannot keep us leading past it, nor can shutdown wait on it.
+      Deadline bound(clock_, deadline, cancel);
+      renewed = tryAcquireOrRenew(leases_.withCancel(bound.token()));
+      expired = bound.expired();
+    }
+    if (renewed && !expired) {
+      last_renew = started;
       continue;
     }
+    if (cancel.cancelled()) break;
     report_leader();
     const auto holder = observedLeader();
     const bool taken = !holder.empty() && holder != config_.identity;
-    if (taken || clock_->now() - last_renew >= config_.renew_deadline) {
+    if (taken || expired) {
+      if (expired) {
+        spdlog::error("leader election: {} could not renew lease {}/{} within {} s",
+                      config_.identity, config_.lease_namespace, config_.lease_name,
+                      config_.renew_deadline.count());
+      }
       outcome = Outcome::Lost;
       break;
     }

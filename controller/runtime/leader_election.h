@@ -59,6 +59,13 @@ class LeaderElector {
 
   // Campaigns until elected, then renews until `cancel` fires (→ Cancelled, lease released if
   // configured) or a renewal deadline is missed (→ Lost; the operator should exit non-zero).
+  //
+  // The renew deadline bounds each whole renewal attempt, all its requests together: they are
+  // cancelled when renew_deadline has passed since the start of the last successful renewal,
+  // and run() then returns Lost (on_stopped_leading first), at that deadline on the injected
+  // Clock, however long the API server would have taken to answer. A renewal answered only
+  // after the deadline does not count. Requests while campaigning are abandoned when `cancel`
+  // fires.
   Outcome run(const kube::CancelToken& cancel, const LeaderCallbacks& callbacks);
 
   bool isLeader() const;
@@ -72,6 +79,7 @@ class LeaderElector {
   bool release();
 
  private:
+  bool tryAcquireOrRenew(const kube::Api& leases);
   void observe(const kube::Object& lease);
   bool observedExpired() const;
   kube::Object leaseSpecFor(const kube::Object* existing) const;

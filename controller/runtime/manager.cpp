@@ -77,6 +77,8 @@ void Manager::add(std::shared_ptr<Controller> controller, Reconciler reconciler)
 
 bool Manager::isRunningControllers() const { return impl_->running.load(); }
 
+bool Manager::drained() const { return !impl_->undrained.load(); }
+
 std::string Manager::observedLeader() const {
   std::lock_guard guard(impl_->mutex);
   return impl_->elector ? impl_->elector->observedLeader() : std::string();
@@ -127,6 +129,9 @@ int Manager::run(const kube::CancelToken& cancel) {
     elector_thread = std::thread([&, impl = impl_.get()] {
       LeaderCallbacks callbacks;
       callbacks.on_started_leading = [impl] { impl->startControllers(); };
+      // Lost (or given up): reconciles are cancelled and no new one starts, right here on the
+      // elector's thread, before anything else runs; the orderly stop follows below.
+      callbacks.on_stopped_leading = [impl] { impl->controllers_cancel.cancel(); };
       if (elector->run(elector_cancel, callbacks) == LeaderElector::Outcome::Lost) {
         lost = true;
         stop.cancel();
@@ -153,7 +158,9 @@ int Manager::run(const kube::CancelToken& cancel) {
     return 1;
   }
   if (impl_->undrained) {
-    spdlog::error("in-flight reconciles did not finish before the shutdown deadline");
+    spdlog::error(
+        "in-flight reconciles did not finish before the shutdown deadline; they are still "
+        "running");
     return 1;
   }
   spdlog::info("shut down cleanly");

@@ -60,7 +60,15 @@ class Manager {
 
   // Runs everything until `cancel` fires (returns 0) or leadership is lost or the endpoints
   // cannot start (returns 1, the process exit status the operator should use).
+  //
+  // When reconciles did not finish within their controller's shutdown_timeout, run() returns
+  // 1 with them still running on detached threads, and drained() is false. Those reconciles
+  // use whatever their reconciler captured (the caller's objects, this Manager's event
+  // recorder and client): the caller must then not destroy anything, nor return from main(),
+  // but end the process at once (runtime::exitNow).
   int run(const kube::CancelToken& cancel);
+  // False after a run() that left reconciles running (see run()).
+  bool drained() const;
 
   // True while this manager's controllers are running (leading, or no leader election).
   bool isRunningControllers() const;

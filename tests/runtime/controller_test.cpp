@@ -348,3 +348,26 @@ TEST_CASE("controller: every reconcile is handed the token that fires when the c
   CHECK(f.drained);
   CHECK_FALSE(seen_cancelled);  // live while running, fired only by the stop
 }
+
+TEST_CASE("controller: no reconcile starts once the token has fired") {
+  // Under a Manager the token fires on lost leadership: from then on another replica may be
+  // reconciling, so a worker must not take the next key, not even one already queued.
+  Fixture f(1, 10s);
+  std::atomic<int> started_cancelled{0};
+  std::atomic<int> reconciles{0};
+  f.start([&](const ObjectKey& key, const kube::CancelToken& stopping) -> ReconcileResult {
+    if (stopping.cancelled()) ++started_cancelled;
+    ++reconciles;
+    if (key.name == "first") {
+      f.controller->enqueue({"ns", "second"});
+      f.cancel.cancel();  // say, the lease is lost while this reconcile runs
+    }
+    return Action::awaitChange();
+  });
+  f.server->put(kConfigMaps, object("ConfigMap", "first"));
+  REQUIRE(f.until([&] { return f.cancel.cancelled(); }));
+  f.stop();
+  CHECK(f.drained);
+  CHECK(reconciles == 1);
+  CHECK(started_cancelled == 0);
+}

@@ -181,6 +181,101 @@ TEST_CASE("leader election: run() reports Lost when renewals fail past the renew
   CHECK_FALSE(a->isLeader());
 }
 
+// Runs an elector on its own thread; the destructor cancels and joins, so that a failed
+// REQUIRE does not leave a joinable thread behind (std::terminate).
+struct Running {
+  LeaderElector& elector;
+  runtime::LeaderCallbacks callbacks;
+  kube::CancelToken cancel;
+  std::atomic<bool> done{false};
+  std::atomic<LeaderElector::Outcome> outcome{LeaderElector::Outcome::Cancelled};
+  std::thread thread;
+
+  explicit Running(LeaderElector& e, runtime::LeaderCallbacks c = {})
+      : elector(e), callbacks(std::move(c)) {
+    thread = std::thread([this] {
+      outcome = elector.run(cancel, callbacks);
+      done = true;
+    });
+  }
+  ~Running() {
+    cancel.cancel();
+    thread.join();
+  }
+};
+
+TEST_CASE("leader election: a renewal that hangs is abandoned at the renew deadline") {
+  // client-go's safety margin holds only if a leader that cannot renew stops leading within
+  // renew_deadline (10 s) of its last renewal, before others may take over (15 s). A renewal
+  // whose request hangs must not stretch that: it is cancelled at the deadline.
+  Fixture f;
+  auto a = f.candidate("a");
+  std::atomic<int> stopped{0};
+  runtime::LeaderCallbacks callbacks;
+  callbacks.on_stopped_leading = [&] { ++stopped; };
+  Running running(*a, callbacks);
+  REQUIRE(f.clock->awaitSleepers(1));
+  REQUIRE(a->isLeader());  // renewed at t = 0
+
+  // The API server stops answering: the next request on the lease hangs until cancelled, or
+  // for 30 s of real time (far beyond what this test waits) if nothing cancels it.
+  f.server->hold("", "/leases/lock", 1, 30s);
+  f.clock->advance(2s);  // t = 2: the renewal starts, and hangs
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 1; }));
+  f.clock->advance(7s);  // t = 9: inside the renew deadline, still leading
+  CHECK(a->isLeader());
+  CHECK(f.server->heldRequests() == 1);
+
+  f.clock->advance(1s);  // t = 10: the renew deadline
+  REQUIRE(f.server->waitFor([&] { return running.done.load(); }));
+  CHECK(running.outcome == LeaderElector::Outcome::Lost);
+  CHECK_FALSE(a->isLeader());
+  CHECK(stopped == 1);
+  // Abandoned by the elector, not answered by the server's 30 s limit.
+  CHECK(f.server->heldRequests() == 0);
+  CHECK(f.server->requests().back().status == 0);
+}
+
+TEST_CASE("leader election: a renewal answered only after the renew deadline does not count") {
+  Fixture f;
+  // Every lease update takes 11 s of fake time to be answered (the clock moves while the
+  // request is in flight), but is answered: the lease is written.
+  struct Slow : kube::HttpTransport {
+    std::shared_ptr<FakeApiServer> server;
+    std::shared_ptr<runtime::FakeClock> clock;
+    std::atomic<bool> slow{false};
+    kube::Result<kube::HttpResponse> send(const kube::HttpRequest& request) override {
+      auto response = server->send(request);
+      if (slow && request.method == "PUT") clock->advance(11s);
+      return response;
+    }
+    kube::Result<kube::HttpResponse> stream(const kube::HttpRequest& request,
+                                            const kube::LineSink& on_line,
+                                            const kube::CancelToken& cancel) override {
+      return server->stream(request, on_line, cancel);
+    }
+  };
+  auto slow = std::make_shared<Slow>();
+  slow->server = f.server;
+  slow->clock = f.clock;
+  kube::ClusterConfig cluster;
+  cluster.server = "https://fake.invalid";
+  auto client = std::make_shared<kube::Client>(cluster, slow);
+  LeaderElectionConfig config;
+  config.lease_name = "lock";
+  config.lease_namespace = "ns";
+  config.identity = "a";
+  LeaderElector a(kube::Api(client, kube::resources::leases()), config, f.clock);
+  Running running(a);
+  REQUIRE(f.clock->awaitSleepers(1));
+  REQUIRE(a.isLeader());
+  slow->slow = true;
+  f.clock->advance(2s);  // the renewal starts at t = 2 and is answered at t = 13
+  REQUIRE(f.server->waitFor([&] { return running.done.load(); }));
+  CHECK(running.outcome == LeaderElector::Outcome::Lost);
+  CHECK(f.spec()["holderIdentity"] == "a");  // written, but too late to rely on
+}
+
 TEST_CASE("leader election: run() stops leading at once when another holder shows up") {
   Fixture f;
   auto a = f.candidate("a");

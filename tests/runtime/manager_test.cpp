@@ -30,7 +30,7 @@ struct Fixture {
   std::atomic<int> exit_code{-1};
   std::thread runner;
 
-  Fixture() {
+  explicit Fixture(std::chrono::milliseconds shutdown_timeout = 30s) {
     runtime::ManagerOptions options;
     options.metrics_address.clear();
     options.health_address.clear();
@@ -40,8 +40,10 @@ struct Fixture {
     options.leader_election.identity = "me";
     options.clock = clock;
     manager = std::make_unique<runtime::Manager>(client, options);
+    auto controller_options = manager->controllerOptions("test");
+    controller_options.shutdown_timeout = shutdown_timeout;
     auto controller = std::make_shared<runtime::Controller>(
-        kube::Api(client, kube::resources::configMaps(), "ns"), manager->controllerOptions("test"));
+        kube::Api(client, kube::resources::configMaps(), "ns"), controller_options);
     manager->add(controller,
                  [this](const runtime::ObjectKey& key,
                         const kube::CancelToken& stopping) -> runtime::ReconcileResult {
@@ -144,4 +146,59 @@ TEST_CASE("manager: losing the lease cancels the reconciles in flight") {
   // Cancelled by the lost lease, not released by the fake server's 10 s limit.
   CHECK(cancelled);
   CHECK(f.server->heldRequests() == 0);
+}
+
+TEST_CASE("manager: a renewal that hangs stops the reconciles at the renew deadline") {
+  Fixture f;
+  f.server->hold("GET", "/secrets/slow");  // the reconcile waits on the API server...
+  std::atomic<bool> cancelled{false};
+  f.behaviour = [&](const runtime::ObjectKey& key,
+                    const kube::CancelToken& stopping) -> runtime::ReconcileResult {
+    auto secret =
+        kube::Api(f.client, kube::resources::secrets(), key.ns).withCancel(stopping).get("slow");
+    if (secret) return runtime::Action::awaitChange();
+    if (secret.error().is(kube::ErrorKind::Cancelled)) cancelled = true;
+    return secret.error();
+  };
+  f.start();
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 1; }));
+
+  // ...and so does the next renewal of the lease (30 s of real time unless cancelled).
+  f.server->hold("", "/leases/lock", 1, 30s);
+  REQUIRE(f.server->waitFor([&] { return f.clock->sleepers() == 1; }));
+  f.clock->advance(2s);
+  REQUIRE(f.server->waitFor([&] { return f.server->heldRequests() == 2; }));
+  CHECK(f.manager->isRunningControllers());
+  f.clock->advance(8s);  // the renew deadline: 10 s after the renewal at t = 0
+  REQUIRE(f.server->waitFor([&] { return f.exit_code != -1; }));
+  f.runner.join();
+  CHECK(f.exit_code == 1);
+  CHECK(cancelled);
+  CHECK_FALSE(f.manager->isRunningControllers());
+  CHECK(f.server->heldRequests() == 0);
+}
+
+TEST_CASE("manager: a shutdown that cannot drain reports it, for the caller to exit at once") {
+  Fixture f(50ms);
+  std::atomic<bool> entered{false};
+  std::atomic<bool> release{false};
+  std::atomic<bool> finished{false};
+  f.behaviour = [&](const runtime::ObjectKey&,
+                    const kube::CancelToken&) -> runtime::ReconcileResult {
+    entered = true;  // a reconcile that ignores its token
+    while (!release) std::this_thread::sleep_for(1ms);
+    finished = true;
+    return runtime::Action::awaitChange();
+  };
+  f.start();
+  REQUIRE(f.server->waitFor([&] { return entered.load(); }));
+  CHECK(f.manager->drained());
+  f.cancel.cancel();
+  f.runner.join();
+  CHECK(f.exit_code == 1);
+  CHECK_FALSE(f.manager->drained());  // run() returned with the reconcile still running
+  CHECK_FALSE(finished);
+  // The test, unlike the operator (runtime::exitNow), lets it finish before tearing down.
+  release = true;
+  REQUIRE(f.server->waitFor([&] { return finished.load(); }));
 }
