@@ -97,7 +97,7 @@ TEST_CASE("delete sends DeleteOptions with propagation and preconditions") {
   CHECK(body["preconditions"]["uid"] == "u1");
 }
 
-TEST_CASE("API errors come back typed; non-JSON success bodies are Decode errors") {
+TEST_CASE("API errors come back typed, non-JSON success bodies are Decode errors") {
   Fixture f;
   f.transport->reply(409, R"({"kind":"Status","reason":"Conflict","message":"stale"})");
   f.transport->reply(200, "<html>");

@@ -2,7 +2,7 @@
 
 #include "kube/yaml_json.h"
 
-TEST_CASE("YAML scalars resolve with the core schema; quoted ones stay strings") {
+TEST_CASE("YAML scalars resolve with the core schema, quoted ones stay strings") {
   auto doc = kube::yamlToJson(
       "a: 1\nb: '1'\nc: true\nd: \"true\"\ne: ~\nf: 1.5\ng: hello\nh: 0x1F\ni: []\nj: {}\n");
   REQUIRE(doc);

@@ -69,7 +69,7 @@ TEST_CASE("a rollout in progress, or not yet observed by the Deployment controll
   }
 }
 
-TEST_CASE("problems make Degraded, with every message; lastTransitionTime moves only on flips") {
+TEST_CASE("problems make Degraded, with every message, lastTransitionTime moves only on flips") {
   Json d = deployment(1, 1, 1, true);
   StatusObservation o;
   o.deployment = &d;

@@ -38,7 +38,7 @@ TEST_CASE("subset: a changed owned field, or a list of another length, is drift"
   CHECK_FALSE(isSubset(desired, Json::object()));
 }
 
-TEST_CASE("subset: empty values match absent fields; numbers compare by value") {
+TEST_CASE("subset: empty values match absent fields, numbers compare by value") {
   Json desired = {{"spec", {{"emptyDir", Json::object()}, {"args", Json::array()}, {"n", 1}}}};
   CHECK(isSubset(desired, Json{{"spec", {{"n", 1.0}}}}));
   CHECK_FALSE(isSubset(desired, Json{{"spec", {{"n", 2}}}}));
@@ -56,7 +56,7 @@ TEST_CASE("stamp: sets the hash annotation, ignores it in its own computation, f
   CHECK(drift.stamp(desired)["metadata"]["annotations"][kHash] != hash);
 }
 
-TEST_CASE("needsApply: missing object, changed desired state, hand edits; not a steady state") {
+TEST_CASE("needsApply: missing object, changed desired state, hand edits, not a steady state") {
   ApplyDrift drift(kHash);
   Json desired =
       drift.stamp({{"kind", "Service"},

@@ -122,7 +122,7 @@ TEST_CASE("events: notes are capped at 1 kB without splitting a character") {
   CHECK(event["note"].get<std::string>() == std::string(1023, 'a'));
 }
 
-TEST_CASE("events: recording never blocks; a full queue drops") {
+TEST_CASE("events: recording never blocks, a full queue drops") {
   runtime::EventRecorderConfig config;
   config.queue_capacity = 2;
   Fixture f(config);
@@ -132,7 +132,7 @@ TEST_CASE("events: recording never blocks; a full queue drops") {
   CHECK(f.requests("POST").size() == 2);
 }
 
-TEST_CASE("events: the background writer flushes on stop; API errors are swallowed") {
+TEST_CASE("events: the background writer flushes on stop, API errors are swallowed") {
   Fixture f;
   f.recorder.start();
   f.server->fault({"POST", "/events", 500, 1});

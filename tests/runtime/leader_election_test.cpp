@@ -62,7 +62,7 @@ TEST_CASE("leader election: the first candidate creates the lease and renews it"
   }
 }
 
-TEST_CASE("leader election: a live lease is respected; an expired one is taken over") {
+TEST_CASE("leader election: a live lease is respected, an expired one is taken over") {
   Fixture f;
   auto a = f.candidate("a");
   auto b = f.candidate("b");

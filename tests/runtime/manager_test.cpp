@@ -92,7 +92,7 @@ TEST_CASE("manager: leads, runs the controllers, and on cancel stops them and re
   CHECK(f.lease()["spec"]["holderIdentity"] == "");
 }
 
-TEST_CASE("manager: a standby does not reconcile; losing the lease exits 1") {
+TEST_CASE("manager: a standby does not reconcile, losing the lease exits 1") {
   Fixture f;
   // Someone else holds a fresh lease.
   f.server->put(kLeases, {{"apiVersion", "coordination.k8s.io/v1"},
