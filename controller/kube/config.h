@@ -16,6 +16,10 @@ struct ExecConfig {
   std::string command;
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> env;
+  // Not from the kubeconfig. The longest one run of the plugin may take, from its start to its
+  // exit (reading its output and waiting for it to end); then it and its process group are
+  // killed. A plugin waiting for a login that never comes must not hang the operator.
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
 };
 
 // Everything needed to reach and authenticate to one API server, whatever it was loaded from.
