@@ -47,6 +47,8 @@ void Client::observe(const std::string& verb, int status) {
   if (observer) observer(verb, status);
 }
 
+void Client::credentialRejected() { credentials_.rejectedCurrent(); }
+
 Result<std::uint64_t> Client::authorize(HttpRequest& request) {
   if (!config_.bearer_token.empty()) {
     request.headers["Authorization"] = "Bearer " + config_.bearer_token;
@@ -94,15 +96,22 @@ Result<HttpResponse> Client::send(HttpRequest request) {
 
 Result<HttpResponse> Client::stream(HttpRequest request, const LineSink& on_line,
                                     const CancelToken& cancel) {
-  if (auto auth = authorize(request); !auth) return auth.error();
-  request.headers.emplace("Accept", "application/json");
-  auto response = transport_->stream(request, on_line, cancel);
-  observe("WATCH", response ? response->status : 0);
-  if (!response) return response.error();
-  if (!isSuccess(response->status)) {
+  for (int attempt = 0;; ++attempt) {
+    if (attempt > 0 && cancel.cancelled()) {
+      return Error(ErrorKind::Cancelled, "WATCH " + request.target + ": cancelled");
+    }
+    auto generation = authorize(request);
+    if (!generation) return generation.error();
+    request.headers.emplace("Accept", "application/json");
+    auto response = transport_->stream(request, on_line, cancel);
+    observe("WATCH", response ? response->status : 0);
+    if (!response) return response.error();
+    if (isSuccess(response->status)) return response;
+    // A refused stream has delivered no lines (HttpTransport::stream), so sending it again
+    // cannot repeat an event.
+    if (response->status == 401 && rejected(*generation, attempt)) continue;
     return errorFromResponse(response->status, response->body, response->header("retry-after"));
   }
-  return response;
 }
 
 std::string HttpResponse::header(const std::string& lower_name) const {

@@ -19,7 +19,8 @@ using RequestObserver = std::function<void(const std::string& verb, int status)>
 
 // Adds authentication to requests, turns non-2xx answers into typed Errors, and reports each
 // request to an observer. Thread-safe. A credential from a token file or an exec plugin is
-// cached (CredentialSource); a 401 drops it, and the request is sent once more with a fresh one.
+// cached (CredentialSource); a 401 drops it, and the request, unary or watch, is sent once more
+// with a fresh one.
 class Client {
  public:
   Client(ClusterConfig config, HttpTransportPtr transport);
@@ -33,6 +34,11 @@ class Client {
   Result<HttpResponse> send(HttpRequest request);
   Result<HttpResponse> stream(HttpRequest request, const LineSink& on_line,
                               const CancelToken& cancel);
+
+  // The server refused this client's credential in a way send() and stream() cannot see, such
+  // as an ERROR event with code 401 inside a watch stream: the next request fetches a fresh one
+  // (re-reads the token file, re-runs the plugin). A no-op for a static token or certificate.
+  void credentialRejected();
 
   void setObserver(RequestObserver observer);
   const ClusterConfig& config() const { return config_; }

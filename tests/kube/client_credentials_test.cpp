@@ -252,3 +252,78 @@ TEST_CASE("client: an exec plugin that fails is reported without its output") {
   CHECK_FALSE(api.get("x"));
   CHECK(dir.lines("runs") == 2);
 }
+
+TEST_CASE("client: a 401 on a watch re-reads the token file and retries once") {
+  PluginDir dir;
+  std::ofstream(dir.path("token")) << "old\n";
+  kube::ClusterConfig config;
+  config.token_file = dir.path("token");
+  auto transport = std::make_shared<testing::ScriptedTransport>();
+  auto client = clientWith(config, transport);
+  kube::Api api(client, kube::resources::configMaps(), "ns");
+  transport->reply(200, "{}");
+  REQUIRE(api.get("x"));  // reads "old"
+  std::ofstream(dir.path("token")) << "new\n";
+  transport->reply(401, R"({"kind":"Status","reason":"Unauthorized"})");
+  transport->replyStream({R"({"type":"ADDED","object":{"metadata":{"name":"a"}}})"});
+  int events = 0;
+  auto watched = api.watch(
+      {},
+      [&](const kube::WatchEvent&) {
+        ++events;
+        return true;
+      },
+      kube::CancelToken());
+  REQUIRE(watched);
+  CHECK(events == 1);
+  auto requests = transport->requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(authorization(requests[1]) == "Bearer old");
+  CHECK(authorization(requests[2]) == "Bearer new");
+}
+
+TEST_CASE("client: a watch refused twice fails Unauthorized, and the next one fetches again") {
+  PluginDir dir;
+  kube::ClusterConfig config;
+  config.exec.emplace();
+  config.exec->command = countingPlugin(dir, tokenCredential("t$run"));
+  auto transport = std::make_shared<testing::ScriptedTransport>();
+  auto client = clientWith(config, transport);
+  kube::Api api(client, kube::resources::configMaps(), "ns");
+  transport->reply(401, R"({"kind":"Status","reason":"Unauthorized"})");
+  transport->reply(401, R"({"kind":"Status","reason":"Unauthorized"})");
+  transport->replyStream({});
+  auto sink = [](const kube::WatchEvent&) { return true; };
+  auto refused = api.watch({}, sink, kube::CancelToken());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == kube::ErrorKind::Unauthorized);
+  REQUIRE(api.watch({}, sink, kube::CancelToken()));
+  auto requests = transport->requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(authorization(requests[0]) == "Bearer t1");
+  CHECK(authorization(requests[1]) == "Bearer t2");
+  CHECK(authorization(requests[2]) == "Bearer t3");
+}
+
+TEST_CASE("client: a 401 ERROR event inside a watch stream invalidates the credential") {
+  PluginDir dir;
+  std::ofstream(dir.path("token")) << "old\n";
+  kube::ClusterConfig config;
+  config.token_file = dir.path("token");
+  auto transport = std::make_shared<testing::ScriptedTransport>();
+  auto client = clientWith(config, transport);
+  kube::Api api(client, kube::resources::configMaps(), "ns");
+  transport->replyStream(
+      {R"({"type":"ERROR","object":{"kind":"Status","code":401,"reason":"Unauthorized"}})"});
+  transport->replyStream({});
+  auto sink = [](const kube::WatchEvent&) { return true; };
+  auto refused = api.watch({}, sink, kube::CancelToken());
+  REQUIRE_FALSE(refused);
+  CHECK(refused.error().kind() == kube::ErrorKind::Unauthorized);
+  std::ofstream(dir.path("token")) << "new\n";
+  REQUIRE(api.watch({}, sink, kube::CancelToken()));
+  auto requests = transport->requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(authorization(requests[0]) == "Bearer old");
+  CHECK(authorization(requests[1]) == "Bearer new");
+}
