@@ -171,6 +171,8 @@ Result<ExecCredential> runExecPlugin(const ExecConfig& exec) {
     pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
   if (timed_out) {
+    // The plugin is not reaped yet, so its pid, and with it the group id, cannot have been
+    // reused: this kill reaches only the plugin's group.
     kill(-pid, SIGKILL);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
     }
