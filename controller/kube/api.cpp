@@ -234,7 +234,13 @@ Result<void> Api::watch(const WatchParams& params, const EventSink& sink,
         return sink(*event);
       },
       cancel);
-  if (failure) return *failure;
+  if (failure) {
+    // A 401 inside the stream: the server stopped accepting the credential after the watch
+    // began. Client::stream saw a 200, so it is told here; the caller's next watch then starts
+    // with a fresh credential instead of being refused again with the same one.
+    if (failure->is(ErrorKind::Unauthorized)) client_->credentialRejected();
+    return *failure;
+  }
   if (!response) return response.error();
   return {};
 }

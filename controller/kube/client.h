@@ -1,13 +1,13 @@
 #pragma once
 
-#include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
 
 #include "kube/config.h"
-#include "kube/exec_credential.h"
+#include "kube/credentials.h"
 #include "kube/http.h"
 #include "kube/result.h"
 
@@ -18,7 +18,9 @@ namespace kube {
 using RequestObserver = std::function<void(const std::string& verb, int status)>;
 
 // Adds authentication to requests, turns non-2xx answers into typed Errors, and reports each
-// request to an observer. Thread-safe.
+// request to an observer. Thread-safe. A credential from a token file or an exec plugin is
+// cached (CredentialSource); a 401 drops it, and the request, unary or watch, is sent once more
+// with a fresh one.
 class Client {
  public:
   Client(ClusterConfig config, HttpTransportPtr transport);
@@ -33,19 +35,26 @@ class Client {
   Result<HttpResponse> stream(HttpRequest request, const LineSink& on_line,
                               const CancelToken& cancel);
 
+  // The server refused this client's credential in a way send() and stream() cannot see, such
+  // as an ERROR event with code 401 inside a watch stream: the next request fetches a fresh one
+  // (re-reads the token file, re-runs the plugin). A no-op for a static token or certificate.
+  void credentialRejected();
+
   void setObserver(RequestObserver observer);
   const ClusterConfig& config() const { return config_; }
 
  private:
-  Result<void> authorize(HttpRequest& request, bool force_refresh);
+  // Sets the Authorization header; returns the generation of the credential it used (0 for a
+  // static one), for rejecting exactly that one after a 401.
+  Result<std::uint64_t> authorize(HttpRequest& request);
+  // After a 401 with credential `generation`: true when the request is worth sending again.
+  bool rejected(std::uint64_t generation, int attempt);
   void observe(const std::string& verb, int status);
 
   ClusterConfig config_;
   HttpTransportPtr transport_;
-  std::mutex mutex_;  // guards the cached credentials and the observer
-  std::string cached_token_;
-  std::chrono::steady_clock::time_point token_read_at_{};
-  std::optional<std::chrono::system_clock::time_point> token_expires_;
+  CredentialSource credentials_;  // has its own lock; none is held while a plugin runs
+  std::mutex mutex_;              // guards the observer only
   RequestObserver observer_;
 };
 using ClientPtr = std::shared_ptr<Client>;

@@ -98,7 +98,8 @@ Result<ExecConfig> parseExec(const Json& exec, const std::string& base_dir) {
   return result;
 }
 
-Result<void> applyCluster(const Json& cluster, const std::string& base_dir, ClusterConfig& out) {
+Result<void> applyCluster(const Json& cluster, const std::string& name, const std::string& base_dir,
+                          ClusterConfig& out) {
   auto server = stringField(cluster, "server", "cluster");
   if (!server) return server.error();
   if (server->empty()) return configError("cluster.server is required");
@@ -107,13 +108,27 @@ Result<void> applyCluster(const Json& cluster, const std::string& base_dir, Clus
   }
   out.server = *server;
   while (!out.server.empty() && out.server.back() == '/') out.server.pop_back();
-  auto ca = dataOrFile(cluster, "certificate-authority", "cluster", base_dir);
-  if (!ca) return ca.error();
-  out.ca_pem = *ca;
   if (auto it = cluster.find("insecure-skip-tls-verify"); it != cluster.end() && !it->is_null()) {
     if (!it->is_boolean()) return configError("cluster.insecure-skip-tls-verify must be a boolean");
     out.insecure_skip_tls_verify = it->get<bool>();
   }
+  if (out.insecure_skip_tls_verify) {
+    // Skipping verification would silently drop the CA, so a kubeconfig that reads as pinned
+    // to its CA would trust any server. client-go refuses the pair; so do we, before reading
+    // the CA file (whose absence would otherwise hide this mistake behind another).
+    for (const char* field : {"certificate-authority-data", "certificate-authority"}) {
+      auto value = stringField(cluster, field, "cluster");
+      if (!value) return value.error();
+      if (!value->empty()) {
+        return configError("cluster \"" + name + "\": insecure-skip-tls-verify: true cannot be " +
+                           "combined with " + field +
+                           "; remove one (a CA verifies the server, insecure skips that)");
+      }
+    }
+  }
+  auto ca = dataOrFile(cluster, "certificate-authority", "cluster", base_dir);
+  if (!ca) return ca.error();
+  out.ca_pem = *ca;
   auto server_name = stringField(cluster, "tls-server-name", "cluster");
   if (!server_name) return server_name.error();
   out.tls_server_name = *server_name;
@@ -171,7 +186,8 @@ Result<ClusterConfig> parseKubeconfig(const std::string& yaml_text, const std::s
   if (!ns->empty()) out.default_namespace = *ns;
   auto cluster = findNamed(config, "clusters", "cluster", *cluster_name);
   if (!cluster) return cluster.error();
-  if (auto applied = applyCluster(*cluster, base_dir, out); !applied) return applied.error();
+  if (auto applied = applyCluster(*cluster, *cluster_name, base_dir, out); !applied)
+    return applied.error();
   if (!user_name->empty()) {
     auto user = findNamed(config, "users", "user", *user_name);
     if (!user) return user.error();

@@ -16,6 +16,13 @@ struct ExecConfig {
   std::string command;
   std::vector<std::string> args;
   std::vector<std::pair<std::string, std::string>> env;
+  // Not from the kubeconfig. The longest one run of the plugin may take, from its start to its
+  // exit (reading its output and waiting for it to end); then it and its process group are
+  // killed. A plugin waiting for a login that never comes must not hang the operator.
+  std::chrono::milliseconds timeout = std::chrono::seconds(60);
+  // Not from the kubeconfig. How long before its expirationTimestamp a credential is renewed.
+  // Until it really expires, other requests go on with it while one caller runs the plugin.
+  std::chrono::seconds renew_before_expiry{10};
 };
 
 // Everything needed to reach and authenticate to one API server, whatever it was loaded from.

@@ -1,5 +1,9 @@
 #include "kube/error.h"
 
+#include <algorithm>
+#include <cinttypes>
+#include <cstdlib>
+
 #include <nlohmann/json.hpp>
 
 namespace kube {
@@ -122,18 +126,29 @@ ErrorKind kindFromCode(int code) {
 
 std::optional<std::chrono::seconds> parseRetryAfter(const std::string& header,
                                                     const nlohmann::json& status) {
+  const auto capped = [](std::uintmax_t seconds) {
+    return std::chrono::seconds(
+        std::min<std::uintmax_t>(seconds, static_cast<std::uintmax_t>(kMaxRetryAfter.count())));
+  };
   if (!header.empty()) {
-    char* end = nullptr;
-    long seconds = std::strtol(header.c_str(), &end, 10);
-    if (end != header.c_str() && seconds >= 0 && seconds < 86400)
-      return std::chrono::seconds(seconds);
+    // Only the delay-seconds form; an HTTP-date is ignored. strtoumax would wrap a negative
+    // number around, so the sign is refused first; an overflow saturates, and then is capped.
+    const char* text = header.c_str();
+    while (*text == ' ' || *text == '\t') ++text;
+    if (*text >= '0' && *text <= '9') return capped(std::strtoumax(text, nullptr, 10));
   }
   if (status.is_object()) {
     auto details = status.find("details");
     if (details != status.end() && details->is_object()) {
       auto retry = details->find("retryAfterSeconds");
-      if (retry != details->end() && retry->is_number_integer() && *retry >= 0) {
-        return std::chrono::seconds(retry->get<long>());
+      // Unsigned first: a value above INT64_MAX is stored unsigned, and reading it as a signed
+      // number would make it negative.
+      if (retry != details->end() && retry->is_number_unsigned()) {
+        return capped(retry->get<std::uintmax_t>());
+      }
+      if (retry != details->end() && retry->is_number_integer() &&
+          retry->get<std::intmax_t>() >= 0) {
+        return capped(static_cast<std::uintmax_t>(retry->get<std::intmax_t>()));
       }
     }
   }

@@ -66,8 +66,16 @@ class Error {
   std::optional<std::chrono::seconds> retry_after_;
 };
 
+// The longest Retry-After an Error carries. A server's hint beyond it (a misconfigured proxy, a
+// hostile endpoint, a typo of days for seconds) is cut down to it rather than ignored: the server
+// still asked us to back off, but a controller parked for hours looks dead. client-go's retries
+// stay within a minute too.
+inline constexpr std::chrono::seconds kMaxRetryAfter{60};
+
 // Classifies an HTTP error response. `body` may be a metav1.Status JSON document or anything
 // else (an HTML error page from a proxy, a truncated body); `retry_after` is the raw header.
+// Retry-After, from the header or the Status's details.retryAfterSeconds, is capped at
+// kMaxRetryAfter.
 Error errorFromResponse(int http_code, const std::string& body,
                         const std::string& retry_after_header = {});
 

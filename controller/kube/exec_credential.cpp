@@ -1,16 +1,20 @@
 #include "kube/exec_credential.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <iomanip>
 #include <sstream>
+#include <thread>
 
 #include "kube/object.h"
 
@@ -26,6 +30,18 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339(const std::str
   in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
   if (in.fail()) return std::nullopt;
   return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+std::string describe(std::chrono::milliseconds duration) {
+  if (duration.count() % 1000 == 0) return std::to_string(duration.count() / 1000) + " s";
+  return std::to_string(duration.count()) + " ms";
+}
+
+// Milliseconds left until `deadline`, rounded up, for poll().
+int millisecondsUntil(std::chrono::steady_clock::time_point deadline) {
+  auto left =
+      std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+  return static_cast<int>(std::clamp<std::int64_t>(left.count(), 0, 1'000'000'000));
 }
 
 }  // namespace
@@ -68,9 +84,16 @@ Result<ExecCredential> parseExecCredential(const std::string& json_text) {
 }
 
 Result<ExecCredential> runExecPlugin(const ExecConfig& exec) {
+  // A plugin that hangs (waiting for a login that never comes, or closing its stdout and then
+  // going on) must not hang every API call: the whole run, reading its output and waiting for
+  // its exit, has one deadline; then the plugin and all it started are killed.
+  const auto deadline = std::chrono::steady_clock::now() + exec.timeout;
+  const std::string name = "exec plugin \"" + exec.command + "\"";
   int out_pipe[2];
-  if (pipe(out_pipe) != 0) {
-    return Error(ErrorKind::Config, std::string("exec plugin: pipe: ") + std::strerror(errno));
+  // Close-on-exec: another thread may start a process (another plugin) meanwhile. One that
+  // inherited the write end would hold it open, and this plugin's EOF would never come.
+  if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+    return Error(ErrorKind::Config, name + ": pipe: " + std::strerror(errno));
   }
   std::vector<std::string> env_storage;
   for (char** e = environ; *e != nullptr; ++e) env_storage.emplace_back(*e);
@@ -92,33 +115,27 @@ Result<ExecCredential> runExecPlugin(const ExecConfig& exec) {
   if (pid < 0) {
     close(out_pipe[0]);
     close(out_pipe[1]);
-    return Error(ErrorKind::Config, std::string("exec plugin: fork: ") + std::strerror(errno));
+    return Error(ErrorKind::Config, name + ": fork: " + std::strerror(errno));
   }
   if (pid == 0) {
-    dup2(out_pipe[1], STDOUT_FILENO);
-    close(out_pipe[0]);
-    close(out_pipe[1]);
+    // A process group of its own, so that the kill at the deadline reaches whatever the plugin
+    // started as well (a helper holding its stdout open). Only async-signal-safe calls here.
+    setpgid(0, 0);
+    dup2(out_pipe[1], STDOUT_FILENO);  // the copy is not close-on-exec; both originals are
     execvpe(argv[0], argv.data(), envp.data());
     _exit(127);
   }
+  // The parent sets the group too, so that it exists before any kill below whichever process
+  // runs first. EACCES means the child has already exec'ed, after its own setpgid.
+  setpgid(pid, pid);
   close(out_pipe[1]);
-  // A plugin that hangs (waiting for a login that never comes) must not hang every API call:
-  // give it a deadline, then kill it.
-  constexpr int kDeadlineMs = 60'000;
-  const auto started = std::chrono::steady_clock::now();
   std::string output;
   char buffer[4096];
   bool timed_out = false;
+  bool too_long = false;
   for (;;) {
-    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::steady_clock::now() - started)
-                             .count();
-    if (elapsed >= kDeadlineMs) {
-      timed_out = true;
-      break;
-    }
     pollfd fd{out_pipe[0], POLLIN, 0};
-    int ready = poll(&fd, 1, static_cast<int>(kDeadlineMs - elapsed));
+    int ready = poll(&fd, 1, millisecondsUntil(deadline));
     if (ready < 0 && errno == EINTR) continue;
     if (ready <= 0) {
       timed_out = ready == 0;
@@ -128,27 +145,52 @@ Result<ExecCredential> runExecPlugin(const ExecConfig& exec) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) break;
     output.append(buffer, static_cast<std::size_t>(n));
-    if (output.size() > (1 << 20)) break;  // a credential is never this large
+    if (output.size() > (1 << 20)) {  // a credential is never this large
+      too_long = true;
+      break;
+    }
   }
   close(out_pipe[0]);
-  if (timed_out) kill(pid, SIGKILL);
+  // EOF is not the end: the plugin may have closed its stdout and gone on. Its exit is awaited
+  // under the same deadline; waitpid has no timeout, so it is polled.
   int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  bool exited = false;
+  auto pause = std::chrono::milliseconds(1);
+  while (!timed_out) {
+    pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) {
+      exited = true;
+      break;
+    }
+    if (done < 0 && errno != EINTR) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      timed_out = true;
+      break;
+    }
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
   }
   if (timed_out) {
+    // The plugin is not reaped yet, so its pid, and with it the group id, cannot have been
+    // reused: this kill reaches only the plugin's group.
+    kill(-pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return Error(ErrorKind::Config,
-                 "exec plugin \"" + exec.command + "\" gave no credential within 60 s");
+                 name + " did not finish within " + describe(exec.timeout) + "; killed it");
   }
+  if (!exited) {
+    return Error(ErrorKind::Config, name + ": waiting for it: " + std::strerror(errno));
+  }
+  // Before the exit status: a plugin cut off mid-write dies of SIGPIPE.
+  if (too_long) return Error(ErrorKind::Config, name + " printed more than 1 MiB");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return Error(ErrorKind::Config,
-                 "exec plugin \"" + exec.command + "\" failed (exit status " +
+                 name + " failed (exit status " +
                      std::to_string(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   }
   auto credential = parseExecCredential(output);
-  if (!credential) {
-    return Error(ErrorKind::Config,
-                 "exec plugin \"" + exec.command + "\": " + credential.error().message());
-  }
+  if (!credential) return credential.error().withContext(name);
   return credential;
 }
 

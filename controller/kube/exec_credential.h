@@ -21,6 +21,8 @@ Result<ExecCredential> parseExecCredential(const std::string& json_text);
 
 // Runs the plugin (with KUBERNETES_EXEC_INFO set) and parses its output. Its stderr goes to ours
 // so that interactive plugins can explain themselves; its stdout is never logged (it is secret).
+// The plugin runs in a process group of its own; when the run (output and exit) takes longer
+// than `exec.timeout`, the whole group is killed and the run fails (Config).
 Result<ExecCredential> runExecPlugin(const ExecConfig& exec);
 
 }  // namespace kube

@@ -37,6 +37,37 @@ TEST_CASE("Retry-After comes from the header or from details.retryAfterSeconds")
   CHECK_FALSE(kube::errorFromResponse(429, "{}", "soon").retryAfter());
 }
 
+TEST_CASE("a huge Retry-After, in the header or in the Status details, is capped") {
+  // A confused or hostile server must not park a controller for days; the cap is what callers
+  // wait at most, so a huge value still means "back off", just not for longer than the cap.
+  struct Case {
+    const char* body;
+    const char* header;
+  };
+  const Case cases[] = {
+      {"{}", "86399"},
+      {"{}", "99999999999999999999999"},
+      {R"({"kind":"Status","reason":"TooManyRequests","details":{"retryAfterSeconds":86400}})", ""},
+      {R"({"kind":"Status","reason":"TooManyRequests","details":{"retryAfterSeconds":9223372036854775807}})",
+       ""},
+      {R"({"kind":"Status","reason":"TooManyRequests","details":{"retryAfterSeconds":18446744073709551615}})",
+       ""},
+  };
+  for (const auto& c : cases) {
+    INFO(c.body << " / " << c.header);
+    auto error = kube::errorFromResponse(429, c.body, c.header);
+    REQUIRE(error.retryAfter());
+    CHECK(*error.retryAfter() == kube::kMaxRetryAfter);
+  }
+  CHECK(kube::kMaxRetryAfter == std::chrono::seconds(60));
+  // Values under the cap are kept as they are; negative ones are ignored.
+  CHECK(*kube::errorFromResponse(429, "{}", "60").retryAfter() == std::chrono::seconds(60));
+  CHECK_FALSE(kube::errorFromResponse(429, "{}", "-5").retryAfter());
+  CHECK_FALSE(
+      kube::errorFromResponse(429, R"({"kind":"Status","details":{"retryAfterSeconds":-5}})")
+          .retryAfter());
+}
+
 TEST_CASE("malformed or foreign error bodies still classify by HTTP code") {
   CHECK(kube::errorFromResponse(503, "<html>bad gateway</html>").kind() == ErrorKind::Server);
   CHECK(kube::errorFromResponse(410, "").kind() == ErrorKind::Gone);

@@ -1,9 +1,14 @@
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include "kube/exec_credential.h"
+#include "plugin_dir.h"
 
 TEST_CASE("ExecCredential output parses token, certificate and expiry") {
   auto credential = kube::parseExecCredential(R"({"apiVersion":"client.authentication.k8s.io/v1",
@@ -48,4 +53,105 @@ TEST_CASE("an exec plugin runs with its env and KUBERNETES_EXEC_INFO") {
   REQUIRE_FALSE(missing);
   CHECK_THAT(missing.error().message(), Catch::Contains("exit status 127"));
   std::filesystem::remove(script);
+}
+
+namespace {
+// Whether process `pid` is gone: absent, or a zombie nobody has reaped yet (in a container whose
+// init does not reap, an orphan stays one), polled because SIGKILL lands asynchronously.
+bool processEnds(pid_t pid) {
+  const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (std::chrono::steady_clock::now() < give_up) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string text;
+    if (!stat || !std::getline(stat, text)) return true;
+    auto state = text.find(") ");
+    if (state != std::string::npos && text.at(state + 2) == 'Z') return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+pid_t readPid(const PluginDir& dir, const std::string& name) {
+  return static_cast<pid_t>(std::stol(dir.read(name)));
+}
+}  // namespace
+
+TEST_CASE("an exec plugin that closes stdout but never exits is killed at its deadline") {
+  // EOF on stdout is not the end of the run: the wait for the exit is bounded by the same
+  // deadline, and the error says what happened without any of the plugin's output.
+  PluginDir dir;
+  kube::ExecConfig exec;
+  exec.command = dir.script("plugin",
+                            "echo $$ > \"$DIR/pid\"\n"
+                            "echo '{\"kind\":\"ExecCredential\",\"status\":"
+                            "{\"token\":\"s3cret-token\"}}'\n"
+                            "exec >&-\n"
+                            "exec sleep 1000\n");
+  exec.timeout = std::chrono::seconds(3);
+  auto credential = kube::runExecPlugin(exec);
+  REQUIRE_FALSE(credential);
+  CHECK(credential.error().kind() == kube::ErrorKind::Config);
+  CHECK_THAT(credential.error().message(), Catch::Contains("did not finish within 3 s"));
+  CHECK_THAT(credential.error().message(), Catch::Contains(exec.command));
+  CHECK(credential.error().message().find("s3cret") == std::string::npos);
+  REQUIRE(dir.exists("pid"));
+  CHECK(processEnds(readPid(dir, "pid")));
+}
+
+TEST_CASE("an exec plugin's deadline kills its whole process group") {
+  // A plugin whose helper keeps stdout open: killing only the plugin would leave the helper
+  // running (and, before the kill, holding the pipe open so that EOF never comes).
+  PluginDir dir;
+  kube::ExecConfig exec;
+  exec.command = dir.script("plugin",
+                            "sleep 1000 &\n"
+                            "echo $! > \"$DIR/helper.tmp\" && mv \"$DIR/helper.tmp\" "
+                            "\"$DIR/helper\"\n"
+                            "wait\n");
+  exec.timeout = std::chrono::seconds(3);
+  auto credential = kube::runExecPlugin(exec);
+  REQUIRE_FALSE(credential);
+  CHECK_THAT(credential.error().message(), Catch::Contains("did not finish within 3 s"));
+  REQUIRE(dir.waitFor("helper"));
+  const pid_t helper = readPid(dir, "helper");
+  const bool helper_ends = processEnds(helper);
+  if (!helper_ends) kill(helper, SIGKILL);
+  CHECK(helper_ends);
+}
+
+TEST_CASE("an exec plugin inherits no descriptor of another plugin running at the same time") {
+  // Without close-on-exec, a second plugin started while the first runs inherits the first one's
+  // pipe; while it lives, the first plugin's stdout never reaches EOF.
+  PluginDir dir;
+  kube::ExecConfig slow;
+  slow.command = dir.script("slow",
+                            "stdout=$(readlink /proc/$$/fd/1)\n"
+                            "echo \"$stdout\" > \"$DIR/slow-pipe\"\n"
+                            "touch \"$DIR/started\"\n" +
+                                waitUntilReleased() +
+                                "echo '{\"kind\":\"ExecCredential\",\"status\":"
+                                "{\"token\":\"slow\"}}'\n");
+  kube::ExecConfig lister;
+  // Prints, as its token, what its descriptors above stderr point to.
+  lister.command = dir.script(
+      "lister",
+      "open=\n"
+      "for f in /proc/$$/fd/*; do\n"
+      "  [ \"${f##*/}\" -gt 2 ] && open=\"$open$(readlink \"$f\"),\"\n"
+      "done\n"
+      "echo '{\"kind\":\"ExecCredential\",\"status\":{\"token\":\"open:'\"$open\"'\"}}'\n");
+  std::optional<kube::Result<kube::ExecCredential>> slow_result;
+  std::thread first([&] { slow_result.emplace(kube::runExecPlugin(slow)); });
+  REQUIRE(dir.waitFor("started"));
+  auto listed = kube::runExecPlugin(lister);
+  dir.touch("release");
+  first.join();
+  const std::string slow_pipe = dir.read("slow-pipe").substr(0, dir.read("slow-pipe").find('\n'));
+  CHECK_THAT(slow_pipe, Catch::StartsWith("pipe:"));
+  REQUIRE(listed);
+  CHECK_THAT(listed->token, Catch::StartsWith("open:"));
+  CHECK(listed->token.find(slow_pipe) == std::string::npos);
+  REQUIRE(slow_result);
+  REQUIRE(*slow_result);
+  CHECK((*slow_result)->token == "slow");
 }

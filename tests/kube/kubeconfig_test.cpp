@@ -66,14 +66,55 @@ TEST_CASE("kubeconfig: file paths resolve relative to the kubeconfig") {
   std::ofstream(dir / "token") << "tok\n";
   std::ofstream(dir / "config") << R"(current-context: c
 contexts: [{name: c, context: {cluster: k, user: u}}]
-clusters: [{name: k, cluster: {server: "https://h:1", certificate-authority: ca.crt, insecure-skip-tls-verify: true}}]
+clusters: [{name: k, cluster: {server: "https://h:1", certificate-authority: ca.crt}}]
 users: [{name: u, user: {tokenFile: token}}]
 )";
   auto config = kube::loadKubeconfigFile((dir / "config").string());
   REQUIRE(config);
   CHECK(config->ca_pem == "FROMFILE");
   CHECK(config->token_file == (dir / "token").string());
+  CHECK_FALSE(config->insecure_skip_tls_verify);
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("kubeconfig: insecure-skip-tls-verify alone turns verification off") {
+  auto config = kube::parseKubeconfig(
+      "current-context: x\ncontexts: [{name: x, context: {cluster: c}}]\n"
+      "clusters: [{name: c, cluster: {server: 'https://h', insecure-skip-tls-verify: true}}]",
+      "/tmp");
+  REQUIRE(config);
   CHECK(config->insecure_skip_tls_verify);
+  CHECK(config->ca_pem.empty());
+}
+
+TEST_CASE("kubeconfig: insecure-skip-tls-verify with a CA is refused, naming the cluster") {
+  // The CA would be silently ignored, so a kubeconfig that looks pinned would trust anyone;
+  // client-go refuses the combination as well.
+  auto dir = std::filesystem::temp_directory_path() / "kubeconfig-insecure-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "ca.crt") << "FROMFILE";
+  for (const char* ca : {"certificate-authority-data: Q0FEQVRB", "certificate-authority: ca.crt"}) {
+    INFO(ca);
+    auto config = kube::parseKubeconfig(
+        std::string("current-context: x\ncontexts: [{name: x, context: {cluster: prod}}]\n"
+                    "clusters: [{name: prod, cluster: {server: 'https://h', ") +
+            ca + ", insecure-skip-tls-verify: true}}]",
+        dir.string());
+    REQUIRE_FALSE(config);
+    CHECK(config.error().kind() == kube::ErrorKind::Config);
+    CHECK_THAT(config.error().message(), Catch::Contains("cluster \"prod\""));
+    CHECK_THAT(config.error().message(), Catch::Contains("insecure-skip-tls-verify"));
+    CHECK_THAT(config.error().message(), Catch::Contains("certificate-authority"));
+  }
+  // insecure-skip-tls-verify: false next to a CA is the ordinary, verifying case.
+  auto config = kube::parseKubeconfig(
+      "current-context: x\ncontexts: [{name: x, context: {cluster: prod}}]\n"
+      "clusters: [{name: prod, cluster: {server: 'https://h', certificate-authority-data: "
+      "Q0FEQVRB, insecure-skip-tls-verify: false}}]",
+      dir.string());
+  REQUIRE(config);
+  CHECK(config->ca_pem == "CADATA");
+  CHECK_FALSE(config->insecure_skip_tls_verify);
   std::filesystem::remove_all(dir);
 }
 
