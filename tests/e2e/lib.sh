@@ -91,9 +91,16 @@ install_crd() {
 }
 
 # start_operator [extra flags...]: runs the operator on this test's namespace only, on plain
-# Kubernetes unless PLATFORM says otherwise (another test may have installed the Route CRD). Its
-# registry pods run on the real node, from the image built here.
+# Kubernetes unless PLATFORM says otherwise (another test may have installed the Route CRD), and
+# waits until it is ready. Its registry pods run on the real node, from the image built here.
 start_operator() {
+  start_operator_detached "$@"
+  wait_for "operator ready" 60 curl -sf "http://127.0.0.1:$HEALTH_PORT/readyz"
+}
+
+# start_operator_detached [extra flags...]: the same without waiting (the apiserver may be down
+# on purpose).
+start_operator_detached() {
   METRICS_PORT=$(free_port)
   HEALTH_PORT=$(free_port)
   "$OPERATOR" run --namespace "$NS" --ingress-domain apps.e2e.test --platform "${PLATFORM:-kubernetes}" \
@@ -101,7 +108,6 @@ start_operator() {
     --metrics-addr "127.0.0.1:$METRICS_PORT" --health-addr "127.0.0.1:$HEALTH_PORT" \
     --log-level debug "$@" >>"$OPERATOR_LOG" 2>&1 &
   operator_pid=$!
-  wait_for "operator ready" 60 curl -sf "http://127.0.0.1:$HEALTH_PORT/readyz"
 }
 
 stop_operator() {

@@ -110,18 +110,6 @@ ingress_count() { k get ingress -o name 2>/dev/null | wc -l; }
 # operator_alive: the operator started by start_operator still runs (it never restarted).
 operator_alive() { [[ -n $operator_pid ]] && kill -0 "$operator_pid" 2>/dev/null; }
 
-# start_operator_detached [FLAGS...]: like start_operator, without waiting for /readyz (the
-# apiserver may be down on purpose).
-start_operator_detached() {
-  METRICS_PORT=$(free_port)
-  HEALTH_PORT=$(free_port)
-  "$OPERATOR" run --namespace "$NS" --ingress-domain apps.e2e.test --platform "${PLATFORM:-kubernetes}" \
-    --registry-image "$REGISTRY_IMAGE" --operator-image "$OPERATOR_IMAGE" \
-    --metrics-addr "127.0.0.1:$METRICS_PORT" --health-addr "127.0.0.1:$HEALTH_PORT" \
-    --log-level info "$@" >>"$OPERATOR_LOG" 2>&1 &
-  operator_pid=$!
-}
-
 # apiserver_down SECONDS: the apiserver is killed and comes back after SECONDS.
 apiserver_down() {
   APISERVER_TOUCHED=true

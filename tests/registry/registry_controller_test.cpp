@@ -65,38 +65,52 @@ std::string degradedReason(const FakeApiServer& server) {
   return {};
 }
 
+// A Manager with the registry controllers over a fake API server, for `namespaces` (empty: all);
+// run() starts it on a thread, which stops and is joined when the fixture goes.
+struct RunningControllers {
+  std::shared_ptr<FakeApiServer> server = std::make_shared<FakeApiServer>();
+  std::unique_ptr<runtime::Manager> manager;
+  kube::CancelToken cancel;
+  std::atomic<int> exit_code{-1};
+  std::thread runner;
+
+  explicit RunningControllers(std::vector<std::string> namespaces) {
+    runtime::ManagerOptions manager_options;
+    manager_options.metrics_address.clear();
+    manager_options.health_address.clear();
+    manager = std::make_unique<runtime::Manager>(FakeApiServer::clientFor(server), manager_options);
+    registry::RegistryControllerOptions options;
+    options.platform.platform = registry::Platform::Kubernetes;
+    options.platform.ingressDomain = "apps.example.com";
+    options.namespaces = std::move(namespaces);
+    registry::addRegistryControllers(*manager, options);
+  }
+  void run() {
+    runner = std::thread([this] { exit_code = manager->run(cancel); });
+  }
+  // Stops the manager and returns its exit code.
+  int stop() {
+    cancel.cancel();
+    if (runner.joinable()) runner.join();
+    return exit_code;
+  }
+  ~RunningControllers() { stop(); }
+};
+
 }  // namespace
 
 TEST_CASE(
     "the registry controllers reconcile a RegistryConfig again when a Secret it names "
     "appears") {
-  auto server = std::make_shared<FakeApiServer>();
-  runtime::ManagerOptions manager_options;
-  manager_options.metrics_address.clear();
-  manager_options.health_address.clear();
-  runtime::Manager manager(FakeApiServer::clientFor(server), manager_options);
-  registry::RegistryControllerOptions options;
-  options.platform.platform = registry::Platform::Kubernetes;
-  options.platform.ingressDomain = "apps.example.com";
-  options.namespaces = {"registry"};
-  registry::addRegistryControllers(manager, options);
+  RunningControllers controllers({"registry"});
+  auto& server = controllers.server;
 
   // The htpasswd Secret the CR names does not exist yet: nothing is applied.
   auto cr = kube::yamlToJson(
       crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
   REQUIRE(cr);
   server->put(kCrs, *cr);
-  kube::CancelToken cancel;
-  std::atomic<int> exit_code{-1};
-  std::thread runner([&] { exit_code = manager.run(cancel); });
-  struct Stop {
-    kube::CancelToken& cancel;
-    std::thread& runner;
-    ~Stop() {
-      cancel.cancel();
-      if (runner.joinable()) runner.join();
-    }
-  } stop{cancel, runner};
+  controllers.run();
 
   CHECK(server->waitFor([&] { return degradedReason(*server) == "HtpasswdUnavailable"; }));
   CHECK_FALSE(server->object(kDeployments, "registry/image-registry"));
@@ -136,21 +150,12 @@ TEST_CASE(
       },
       std::chrono::seconds(20)));
 
-  cancel.cancel();
-  runner.join();
-  CHECK(exit_code == 0);
+  CHECK(controllers.stop() == 0);
 }
 
 TEST_CASE("the registry controllers read the content of no Secret but their own and those named") {
-  auto server = std::make_shared<FakeApiServer>();
-  runtime::ManagerOptions manager_options;
-  manager_options.metrics_address.clear();
-  manager_options.health_address.clear();
-  runtime::Manager manager(FakeApiServer::clientFor(server), manager_options);
-  registry::RegistryControllerOptions options;
-  options.platform.platform = registry::Platform::Kubernetes;
-  options.platform.ingressDomain = "apps.example.com";
-  registry::addRegistryControllers(manager, options);  // all namespaces
+  RunningControllers controllers({});  // all namespaces
+  auto& server = controllers.server;
 
   auto secret = [](const std::string& ns, const std::string& name, const std::string& bundle) {
     return Json{{"apiVersion", "v1"},
@@ -163,16 +168,7 @@ TEST_CASE("the registry controllers read the content of no Secret but their own 
   auto cr = kube::yamlToJson(crWithSpec(kEmptyDir + "  configBundleSecret: bundle\n"));
   REQUIRE(cr);
   server->put(kCrs, *cr);
-  kube::CancelToken cancel;
-  std::thread runner([&] { manager.run(cancel); });
-  struct Stop {
-    kube::CancelToken& cancel;
-    std::thread& runner;
-    ~Stop() {
-      cancel.cancel();
-      if (runner.joinable()) runner.join();
-    }
-  } stop{cancel, runner};
+  controllers.run();
 
   const auto hash = [&] {
     auto deployment = server->object(kDeployments, "registry/image-registry");
