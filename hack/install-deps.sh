@@ -14,6 +14,8 @@ packages=(
   dnsutils buildah busybox-static podman
   # The lint tier.
   shellcheck
+  # The fuzz tier: clang and its libFuzzer/sanitizer runtimes (the tsan tier uses g++'s libtsan).
+  clang-14 libclang-rt-14-dev
 )
 
 missing=()

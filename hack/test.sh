@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# The test command: hack/test.sh [unit|integration|e2e|faults|registry|sanitize|lint ...]
+# The test command: hack/test.sh [unit|integration|e2e|faults|registry|lint|sanitize|fuzz|tsan ...]
 # Runs the named tiers (all when none is named), installing and building what is missing, and
 # starting/stopping the local control plane itself (a ctest fixture). Ends with ctest's summary.
+#
+# The tiers with builds of their own (sanitize: unit tests under ASan + UBSan; fuzz: the libFuzzer
+# targets, built with clang; tsan: the kube and runtime unit tests under ThreadSanitizer) are built
+# and run in the background, at the lowest priority, while the cluster tiers mostly wait on the
+# cluster; their output follows the main run's, and the main run's summary closes the output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 export PATH="$PATH:/usr/local/go/bin"
 
-all_tiers=(unit integration e2e faults registry sanitize lint)
+all_tiers=(unit integration e2e faults registry lint sanitize fuzz tsan)
 tiers=("$@")
 ((${#tiers[@]})) || tiers=("${all_tiers[@]}")
 for t in "${tiers[@]}"; do
@@ -16,27 +21,88 @@ done
 wants() { [[ " ${tiers[*]} " == *" $1 "* ]]; }
 
 hack/install-deps.sh
-if wants integration || wants e2e; then
+if wants integration || wants e2e || wants faults; then
   hack/build-upstream.sh
 fi
 
 jobs=${JOBS:-$(nproc)}
 status=0
 
-if wants sanitize; then
-  # Unit tests again under AddressSanitizer + UndefinedBehaviorSanitizer.
-  cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREGISTRY_OPERATOR_SANITIZE=ON >/dev/null
-  cmake --build build-asan -j "$jobs"
-  ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -L '^unit$' -j "$jobs" --output-on-failure \
-    || status=1
-fi
+# side_tier TIER: configures, builds and runs one tier with a build directory of its own.
+side_tier() {
+  case $1 in
+  sanitize)
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREGISTRY_OPERATOR_SANITIZE=ON >/dev/null
+    cmake --build build-asan -j "$jobs"
+    ASAN_OPTIONS=detect_leaks=1 ctest --test-dir build-asan -L '^unit$' -j "$jobs" --output-on-failure
+    ;;
+  fuzz)
+    # Only the layers the targets link; each target runs FUZZ_SECONDS from a copy of its corpus.
+    CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DREGISTRY_OPERATOR_FUZZ=ON \
+      -DREGISTRY_OPERATOR_FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
+    cmake --build build-fuzz -j "$jobs" --target fuzz_targets
+    ctest --test-dir build-fuzz -L '^fuzz$' -j "$jobs" --output-on-failure
+    ;;
+  tsan)
+    # tests/tsan/suppressions.txt lists library-internal false positives, each with its reason.
+    cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DREGISTRY_OPERATOR_TSAN=ON >/dev/null
+    cmake --build build-tsan -j "$jobs" --target kube_unit_tests runtime_unit_tests
+    TSAN_OPTIONS="suppressions=$root/tests/tsan/suppressions.txt second_deadlock_stack=1" \
+      ctest --test-dir build-tsan -L '^unit$' -R '^(kube|runtime):' -j "$jobs" --output-on-failure
+    ;;
+  esac
+}
 
-main_tiers=()
-for t in "${tiers[@]}"; do [[ $t == sanitize ]] || main_tiers+=("$t"); done
+main_tiers=() side_tiers=()
+for t in "${tiers[@]}"; do
+  case $t in
+  sanitize | fuzz | tsan) side_tiers+=("$t") ;;
+  *) main_tiers+=("$t") ;;
+  esac
+done
+
 if ((${#main_tiers[@]})); then
   cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
   cmake --build build -j "$jobs"
+fi
+
+side_log=$(mktemp /tmp/registry-operator-side-tiers.XXXXXX)
+side_pid=""
+if ((${#side_tiers[@]})); then
+  set -m # the side tiers get a process group of their own, to renice and to stop as one
+  (
+    side_status=0
+    for t in "${side_tiers[@]}"; do
+      echo "==== side tier: $t"
+      if side_tier "$t"; then echo "==== side tier $t: passed"; else echo "==== side tier $t: FAILED"; side_status=1; fi
+    done
+    exit $side_status
+  ) >"$side_log" 2>&1 &
+  side_pid=$!
+  set +m
+  renice -n 19 -g "$side_pid" >/dev/null
+fi
+main_log=$(mktemp /tmp/registry-operator-main-tiers.XXXXXX)
+# The side tiers stop with this script, whatever ends it.
+trap '[[ -n $side_pid ]] && kill -- -"$side_pid" 2>/dev/null; rm -f "$side_log" "$main_log"' EXIT
+
+if ((${#main_tiers[@]})); then
   labels=$(IFS='|'; echo "${main_tiers[*]}")
-  ctest --test-dir build -L "^($labels)\$" --output-on-failure --timeout 900 || status=1
+  ctest --test-dir build -L "^($labels)\$" --output-on-failure --timeout 900 | tee "$main_log"
+  ((PIPESTATUS[0] == 0)) || status=1
+fi
+
+if [[ -n $side_pid ]]; then
+  wait "$side_pid" || status=1
+  side_pid=""
+  cat "$side_log"
+  grep '^==== side tier .*: ' "$side_log" || true
+fi
+if [[ -s $main_log ]]; then
+  # The main run's summary again, last, as the run's closing lines.
+  echo "==== main tiers (${main_tiers[*]}):"
+  sed -n '/tests passed/,$p' "$main_log"
 fi
 exit $status

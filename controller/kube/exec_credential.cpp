@@ -29,7 +29,15 @@ std::optional<std::chrono::system_clock::time_point> parseRfc3339(const std::str
   std::istringstream in(text);
   in >> std::get_time(&tm, "%Y-%m-%dT%H:%M:%S");
   if (in.fail()) return std::nullopt;
-  return std::chrono::system_clock::from_time_t(timegm(&tm));
+  // system_clock counts nanoseconds in 64 bits, so only the years 1678..2261 fit: from_time_t
+  // would overflow (undefined behaviour) beyond them. Such an expiry means "never" (or "long
+  // expired"), which the clock's ends say as well.
+  using Clock = std::chrono::system_clock;
+  constexpr auto kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max());
+  const std::time_t seconds = timegm(&tm);
+  if (seconds >= kLimit.count()) return Clock::time_point::max();
+  if (seconds <= -kLimit.count()) return Clock::time_point::min();
+  return Clock::from_time_t(seconds);
 }
 
 std::string describe(std::chrono::milliseconds duration) {

@@ -2,7 +2,9 @@
 
 #include <cmath>
 #include <regex>
+#include <sstream>
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 namespace kube {
@@ -97,6 +99,50 @@ Json toJson(const YAML::Node& node, int depth, ExpansionBudget& budget) {
   return nullptr;
 }
 
+// nlohmann::json keeps strings as bytes but refuses to serialize invalid UTF-8 (dump() throws
+// type_error 316), while yaml-cpp passes any bytes through and its escapes can make lone
+// surrogates. Such a document is refused here, rather than failing whoever dumps it later.
+void requireUtf8(const Json& document) {
+  try {
+    (void)document.dump();
+  } catch (const Json::type_error& error) {
+    throw YAML::Exception(YAML::Mark::null_mark(), std::string("not UTF-8: ") + error.what());
+  }
+}
+
+// yaml-cpp 0.7's LoadAll never returns for some malformed streams (a stray ',' at the top level,
+// jbeder/yaml-cpp#1040, fixed upstream by #1319): the parser reports an empty document again and
+// again without consuming input, and LoadAll collects them until memory runs out. Every document
+// after the first starts with "---" or follows "...", so a stream of n bytes holds at most
+// n / 3 + 1 of them; count them first with a handler that keeps nothing.
+class DocumentCounter : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark&) override {}
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+void requireFiniteStream(const std::string& yaml_text) {
+  std::istringstream in(yaml_text);
+  YAML::Parser parser(in);
+  DocumentCounter counter;
+  const std::size_t limit = yaml_text.size() / 3 + 2;
+  for (std::size_t documents = 0; parser.HandleNextDocument(counter);) {
+    if (++documents > limit) {
+      throw YAML::Exception(YAML::Mark::null_mark(), "malformed document stream");
+    }
+  }
+}
+
 Error yamlError(const std::exception& error) {
   return Error(ErrorKind::Decode, std::string("invalid YAML: ") + error.what());
 }
@@ -104,13 +150,32 @@ Error yamlError(const std::exception& error) {
 bool needsQuotes(const std::string& text) {
   if (text.empty()) return true;
   if (!resolvePlainScalar(text).is_string()) return true;
-  if (text.find('\n') != std::string::npos) return false;  // emitted as a literal block
+  // Line breaks, tabs and other control characters survive only as escapes in double quotes.
+  for (const char c : text) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) return true;
+  }
   static const std::string special = ":#{}[],&*!|>'\"%@`";
   if (special.find(text.front()) != std::string::npos) return true;
   if (text.front() == ' ' || text.back() == ' ' || text.front() == '-' || text.front() == '?') {
     return true;
   }
   return text.find(": ") != std::string::npos || text.find(" #") != std::string::npos;
+}
+
+// Whether a literal block ("|", as yaml-cpp writes it) reads back as exactly `text`: the block
+// keeps one final newline (clip chomping), takes its indentation from its first line with
+// content, so that line must not start with a space, and holds printable characters only (no
+// tab, CR, other C0 or C1 controls, DEL; yaml-cpp writes a NUL as the end of the block).
+bool fitsLiteralBlock(const std::string& text) {
+  if (text.size() < 2 || text.back() != '\n' || text[text.size() - 2] == '\n') return false;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\n') || c == 0x7f) return false;
+    if (c == 0xc2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) < 0xa0) {
+      return false;  // U+0080..U+009F
+    }
+  }
+  return text[text.find_first_not_of('\n')] != ' ';
 }
 
 void emit(YAML::Emitter& out, const Json& value) {
@@ -140,8 +205,7 @@ void emit(YAML::Emitter& out, const Json& value) {
       return;
     case Json::value_t::string: {
       const auto& text = value.get_ref<const std::string&>();
-      if (text.find('\n') != std::string::npos && text.find_first_of("\t\r") == std::string::npos &&
-          text.back() == '\n') {
+      if (fitsLiteralBlock(text)) {
         out << YAML::Literal << text;
       } else if (needsQuotes(text) || text.find('\n') != std::string::npos) {
         out << YAML::DoubleQuoted << text;
@@ -168,7 +232,9 @@ void emit(YAML::Emitter& out, const Json& value) {
 Result<Json> yamlToJson(const std::string& yaml_text) {
   try {
     ExpansionBudget budget(yaml_text.size());
-    return toJson(YAML::Load(yaml_text), 0, budget);
+    Json document = toJson(YAML::Load(yaml_text), 0, budget);
+    requireUtf8(document);
+    return document;
   } catch (const std::exception& error) {
     return yamlError(error);
   }
@@ -176,11 +242,13 @@ Result<Json> yamlToJson(const std::string& yaml_text) {
 
 Result<std::vector<Json>> yamlDocumentsToJson(const std::string& yaml_text) {
   try {
+    requireFiniteStream(yaml_text);
     std::vector<Json> documents;
     ExpansionBudget budget(yaml_text.size());  // one budget for the whole stream
     for (const auto& node : YAML::LoadAll(yaml_text)) {
       if (node.IsNull()) continue;  // empty documents between separators
       documents.push_back(toJson(node, 0, budget));
+      requireUtf8(documents.back());
     }
     return documents;
   } catch (const std::exception& error) {

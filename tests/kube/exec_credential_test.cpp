@@ -19,6 +19,24 @@ TEST_CASE("ExecCredential output parses token, certificate and expiry") {
   CHECK(std::chrono::system_clock::to_time_t(*credential->expires) == 1893553445);
 }
 
+// Found by tests/fuzz (exec_credential): years the nanosecond system_clock cannot hold made
+// from_time_t overflow, undefined behaviour that the sanitize tier reports.
+TEST_CASE("an ExecCredential expiry beyond the clock's range clamps to its ends") {
+  auto expiry = [](const std::string& timestamp) {
+    auto credential = kube::parseExecCredential(
+        R"({"kind":"ExecCredential","status":{"token":"a","expirationTimestamp":")" + timestamp +
+        R"("}})");
+    REQUIRE(credential);
+    REQUIRE(credential->expires);
+    return *credential->expires;
+  };
+  using Clock = std::chrono::system_clock;
+  CHECK(expiry("8419-01-02T03:04:05Z") == Clock::time_point::max());
+  CHECK(expiry("2262-04-12T00:00:00Z") == Clock::time_point::max());
+  CHECK(expiry("0001-01-01T00:00:00Z") == Clock::time_point::min());
+  CHECK(Clock::to_time_t(expiry("2261-12-31T23:59:59Z")) == 9214646399);
+}
+
 TEST_CASE("malformed ExecCredential output is a Config error") {
   for (const char* text :
        {"", "token", "{}", R"({"kind":"ExecCredential"})",
