@@ -4,25 +4,6 @@
 # (SIGSTOP: its renewals hang) in the middle of a change to every CR: a fresh standby takes over
 # and converges; thawed, the stale leader finds its lease gone and exits.
 source "$(dirname "$0")/lib.sh"
-declare -A pid metrics
-start_replica() {
-  local name=$1
-  metrics[$name]=$(free_port)
-  "$OPERATOR" run --namespace "$NS" --platform kubernetes --leader-elect \
-    --leader-election-namespace "$NS" --metrics-addr "127.0.0.1:${metrics[$name]}" \
-    --ingress-domain apps.e2e.test --registry-image "$REGISTRY_IMAGE" \
-    --operator-image "$OPERATOR_IMAGE" --health-addr "" >>"$WORK/$name.replica.log" 2>&1 &
-  pid[$name]=$!
-  HELPER_PIDS+=("${pid[$name]}")
-}
-leading() { curl -sf -m 2 "http://127.0.0.1:${metrics[$1]}/metrics" | grep -q '^leader_election_master_status{.*} 1'; }
-leader_among() {
-  local name
-  for name in "$@"; do if leading "$name"; then echo "$name"; fi; done
-}
-one_leader() { [[ $(leader_among "$@" | wc -l) == 1 ]]; }
-exited() { ! kill -0 "${pid[$1]}" 2>/dev/null; }
-
 create_registries
 start_replica a
 start_replica b

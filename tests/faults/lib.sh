@@ -110,6 +110,45 @@ ingress_count() { k get ingress -o name 2>/dev/null | wc -l; }
 # operator_alive: the operator started by start_operator still runs (it never restarted).
 operator_alive() { [[ -n $operator_pid ]] && kill -0 "$operator_pid" 2>/dev/null; }
 
+# proxied_kubeconfig cut|stall FILE: starts tests/faults/cutting_proxy.py in that mode between
+# 127.0.0.1 and the apiserver, and writes FILE, a kubeconfig that goes through it (the
+# apiserver's certificate is valid for 127.0.0.1 too). PROXY_PID is the proxy's pid.
+proxied_kubeconfig() {
+  local server hostport port
+  server=$(kubectl config view --minify -o 'jsonpath={.clusters[0].cluster.server}')
+  hostport=${server#https://}
+  port=$(free_port)
+  python3 "$SOURCE_ROOT/tests/faults/cutting_proxy.py" "$1" "$port" "${hostport%:*}" "${hostport##*:}" 900 &
+  PROXY_PID=$!
+  HELPER_PIDS+=("$PROXY_PID")
+  wait_for "the proxy listening" 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$port"
+  kubectl config view --raw --minify >"$2"
+  kubectl --kubeconfig "$2" config set-cluster "$(kubectl config view --minify -o 'jsonpath={.clusters[0].name}')" \
+    --server "https://127.0.0.1:$port" >/dev/null
+  kubectl --kubeconfig "$2" get --raw /readyz >/dev/null || fail "the apiserver cannot be reached through the proxy"
+}
+
+# Leader-electing replicas: start_replica NAME [KUBECONFIG] runs one, logging to
+# $WORK/NAME.replica.log (joined to the operator's log at the end); pid[NAME], metrics[NAME].
+declare -A pid metrics
+start_replica() {
+  local name=$1 kubeconfig=${2:-$KUBECONFIG}
+  metrics[$name]=$(free_port)
+  "$OPERATOR" run --kubeconfig "$kubeconfig" --namespace "$NS" --platform kubernetes --leader-elect \
+    --leader-election-namespace "$NS" --metrics-addr "127.0.0.1:${metrics[$name]}" \
+    --ingress-domain apps.e2e.test --registry-image "$REGISTRY_IMAGE" \
+    --operator-image "$OPERATOR_IMAGE" --health-addr "" >>"$WORK/$name.replica.log" 2>&1 &
+  pid[$name]=$!
+  HELPER_PIDS+=("${pid[$name]}")
+}
+leading() { curl -sf -m 2 "http://127.0.0.1:${metrics[$1]}/metrics" | grep -q '^leader_election_master_status{.*} 1'; }
+leader_among() {
+  local name
+  for name in "$@"; do if leading "$name"; then echo "$name"; fi; done
+}
+one_leader() { [[ $(leader_among "$@" | wc -l) == 1 ]]; }
+exited() { ! kill -0 "${pid[$1]}" 2>/dev/null; }
+
 # apiserver_down SECONDS: the apiserver is killed and comes back after SECONDS.
 apiserver_down() {
   APISERVER_TOUCHED=true

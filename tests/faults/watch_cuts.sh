@@ -3,19 +3,7 @@
 # after 0.5-5 s by a TCP proxy: the operator converges anyway, on creation and on a change to
 # every RegistryConfig, without restarting and without rolling a pod.
 source "$(dirname "$0")/lib.sh"
-server=$(kubectl config view --minify -o 'jsonpath={.clusters[0].cluster.server}')
-hostport=${server#https://}
-proxy_port=$(free_port)
-python3 "$(dirname "$0")/cutting_proxy.py" "$proxy_port" "${hostport%:*}" "${hostport##*:}" 900 &
-HELPER_PIDS+=($!)
-wait_for "the proxy listening" 10 bash -c "exec 3<>/dev/tcp/127.0.0.1/$proxy_port"
-# The operator's kubeconfig points at the proxy; the apiserver's certificate is for 127.0.0.1 too.
-kubectl config view --raw --minify >"$WORK/proxied.kubeconfig"
-kubectl --kubeconfig "$WORK/proxied.kubeconfig" config set-cluster \
-  "$(kubectl config view --minify -o 'jsonpath={.clusters[0].name}')" \
-  --server "https://127.0.0.1:$proxy_port" >/dev/null
-kubectl --kubeconfig "$WORK/proxied.kubeconfig" get --raw /readyz >/dev/null ||
-  fail "the apiserver cannot be reached through the proxy"
+proxied_kubeconfig cut "$WORK/proxied.kubeconfig"
 
 create_registries
 KUBECONFIG="$WORK/proxied.kubeconfig" start_operator_detached
