@@ -92,51 +92,52 @@ TEST_CASE("hostile YAML: one long string aliased many times is refused, not expa
   auto reused = kube::yamlToJson("a: &v " + std::string(100 * 1024, 'y') + "\nb: *v\nc: *v\n");
   REQUIRE(reused);
   CHECK((*reused)["c"].get<std::string>().size() == 100 * 1024);
+}
 
-  // Found by tests/fuzz (yaml_json): yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray
-  // ',' at the top level (jbeder/yaml-cpp#1040).
-  TEST_CASE("hostile YAML: a document stream that never ends is a Decode error") {
-    for (const char* text : {",", ",a", ",a[ ? b]\n: c\n", "a: 1\n---\n,\n"}) {
-      INFO(text);
-      auto documents = kube::yamlDocumentsToJson(text);
-      REQUIRE_FALSE(documents);
-      CHECK(documents.error().kind() == kube::ErrorKind::Decode);
-    }
-    auto many = kube::yamlDocumentsToJson("---\n---\na: 1\n...\n---\nb: 2\n...\nc: 3\n---\n");
-    REQUIRE(many);
-    CHECK(many->size() == 3);
+// Found by tests/fuzz (yaml_json): yaml-cpp 0.7's LoadAll loops forever, allocating, on a stray
+// ',' at the top level (jbeder/yaml-cpp#1040).
+TEST_CASE("hostile YAML: a document stream that never ends is a Decode error") {
+  for (const char* text : {",", ",a", ",a[ ? b]\n: c\n", "a: 1\n---\n,\n"}) {
+    INFO(text);
+    auto documents = kube::yamlDocumentsToJson(text);
+    REQUIRE_FALSE(documents);
+    CHECK(documents.error().kind() == kube::ErrorKind::Decode);
   }
+  auto many = kube::yamlDocumentsToJson("---\n---\na: 1\n...\n---\nb: 2\n...\nc: 3\n---\n");
+  REQUIRE(many);
+  CHECK(many->size() == 3);
+}
 
-  // Found by tests/fuzz (registry_config): bytes that are not UTF-8 came through as JSON strings,
-  // and every later dump() (ApplyDrift's hash, `render -o json`) threw.
-  TEST_CASE("YAML that is not UTF-8 is a Decode error") {
-    for (const char* text : {"a: \xb8\n", "k\xe9y: b\n", "- [x, \"\xff\"]\n", "a: caf\xc3\n"}) {
-      INFO(text);
-      auto single = kube::yamlToJson(text);
-      REQUIRE_FALSE(single);
-      CHECK(single.error().kind() == kube::ErrorKind::Decode);
-      CHECK_THAT(single.error().message(), Catch::Contains("UTF-8"));
-      CHECK_FALSE(kube::yamlDocumentsToJson(std::string("---\n") + text));
-    }
-    auto unicode = kube::yamlToJson("caf\xc3\xa9: \"\\u00e9 \\U0001F600\"\n");
-    REQUIRE(unicode);
-    CHECK((*unicode)["caf\xc3\xa9"] == "\xc3\xa9 \xf0\x9f\x98\x80");
+// Found by tests/fuzz (registry_config): bytes that are not UTF-8 came through as JSON strings,
+// and every later dump() (ApplyDrift's hash, `render -o json`) threw.
+TEST_CASE("YAML that is not UTF-8 is a Decode error") {
+  for (const char* text : {"a: \xb8\n", "k\xe9y: b\n", "- [x, \"\xff\"]\n", "a: caf\xc3\n"}) {
+    INFO(text);
+    auto single = kube::yamlToJson(text);
+    REQUIRE_FALSE(single);
+    CHECK(single.error().kind() == kube::ErrorKind::Decode);
+    CHECK_THAT(single.error().message(), Catch::Contains("UTF-8"));
+    CHECK_FALSE(kube::yamlDocumentsToJson(std::string("---\n") + text));
   }
+  auto unicode = kube::yamlToJson("caf\xc3\xa9: \"\\u00e9 \\U0001F600\"\n");
+  REQUIRE(unicode);
+  CHECK((*unicode)["caf\xc3\xa9"] == "\xc3\xa9 \xf0\x9f\x98\x80");
+}
 
-  // Found by tests/fuzz (yaml_json): jsonToYaml wrote these as literal blocks or plain scalars that
-  // read back differently (a first line's leading space taken as indentation, extra final newlines
-  // chomped, a NUL ending the block, carriage returns read as line breaks).
-  TEST_CASE("JSON to YAML and back is lossless for strings a literal block cannot hold") {
-    using namespace std::string_literals;
-    kube::Json original = {{"indented", " v\n"},      {"indented_later", "\n  x\n"},
-                           {"two_newlines", "a\n\n"}, {"only_newline", "\n"},
-                           {"nul", "N?\0\0@\0\n"s},   {"cr", "k0\r\r"},
-                           {"tab", "a\tb\n"},         {"c1", "a\xc2\x85z\n"},
-                           {"key\nwith break", "v"},  {"still literal", "line one\n  line two\n"}};
-    auto yaml = kube::jsonToYaml(original);
-    INFO(yaml);
-    CHECK_THAT(yaml, Catch::Contains("still literal: |"));
-    auto back = kube::yamlToJson(yaml);
-    REQUIRE(back);
-    CHECK(*back == original);
-  }
+// Found by tests/fuzz (yaml_json): jsonToYaml wrote these as literal blocks or plain scalars that
+// read back differently (a first line's leading space taken as indentation, extra final newlines
+// chomped, a NUL ending the block, carriage returns read as line breaks).
+TEST_CASE("JSON to YAML and back is lossless for strings a literal block cannot hold") {
+  using namespace std::string_literals;
+  kube::Json original = {{"indented", " v\n"},      {"indented_later", "\n  x\n"},
+                         {"two_newlines", "a\n\n"}, {"only_newline", "\n"},
+                         {"nul", "N?\0\0@\0\n"s},   {"cr", "k0\r\r"},
+                         {"tab", "a\tb\n"},         {"c1", "a\xc2\x85z\n"},
+                         {"key\nwith break", "v"},  {"still literal", "line one\n  line two\n"}};
+  auto yaml = kube::jsonToYaml(original);
+  INFO(yaml);
+  CHECK_THAT(yaml, Catch::Contains("still literal: |"));
+  auto back = kube::yamlToJson(yaml);
+  REQUIRE(back);
+  CHECK(*back == original);
+}
