@@ -25,6 +25,7 @@ stop_replicas() {
 }
 on_exit() {
   local status=$?
+  set +e # else the (exit) below ends the shell before cleanup when the test failed
   stop_replicas
   if [[ $status -ne 0 ]]; then
     for log_file in "$WORK"/a.log "$WORK"/b.log; do

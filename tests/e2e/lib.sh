@@ -63,6 +63,7 @@ sys.exit(1 if found else 0)
 
 cleanup() {
   local status=$?
+  set +e # every step runs, whatever the one before it did
   stop_operator
   touch "$OPERATOR_LOG" "$WORK/events.json"
   if ! secrets_in_logs >&2; then

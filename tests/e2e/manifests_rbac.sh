@@ -7,6 +7,7 @@ source "$(dirname "$0")/lib.sh"
 remove_manifests() { kubectl delete -f "$SOURCE_ROOT/manifests/" --wait=false >/dev/null 2>&1 || true; }
 on_exit() {
   local status=$?
+  set +e # else the (exit) below ends the shell before cleanup when the test failed
   remove_manifests
   (exit $status)
   cleanup

@@ -163,6 +163,8 @@ APISERVER_TOUCHED=false
 HELPER_PIDS=()
 fault_cleanup() {
   local status=$?
+  # Under set -e a failing step, even the (exit) below, would end the shell before cleanup.
+  set +e
   local pid
   for pid in "${HELPER_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
   # Logs of extra operator processes join the operator's, for the failure report and the check

@@ -34,7 +34,7 @@ remove_flow_control() {
   kubectl delete prioritylevelconfiguration "$NS" --ignore-not-found >/dev/null 2>&1 || true
   kubectl delete clusterrolebinding "$NS-operator" --ignore-not-found >/dev/null 2>&1 || true
 }
-trap 'status=$?; remove_flow_control; (exit $status); fault_cleanup' EXIT
+trap 'status=$?; set +e; remove_flow_control; (exit $status); fault_cleanup' EXIT
 
 token=$(k create token throttled-operator --duration=1h)
 server=$(kubectl config view --raw --minify -o 'jsonpath={.clusters[0].cluster.server}')
