@@ -152,6 +152,22 @@ apply_sample_and_wait() {
   wait_for "image-registry Available" 120 condition_is image-registry Available True
 }
 
+# token_kubeconfig TOKEN FILE: writes FILE, a kubeconfig for this cluster that authenticates
+# with the bearer TOKEN (a ServiceAccount's), its namespace this test's.
+token_kubeconfig() {
+  local server ca
+  server=$(kubectl config view --raw --minify -o 'jsonpath={.clusters[0].cluster.server}')
+  ca=$(kubectl config view --raw --minify -o 'jsonpath={.clusters[0].cluster.certificate-authority-data}')
+  cat >"$2" <<KC
+apiVersion: v1
+kind: Config
+current-context: operator
+contexts: [{name: operator, context: {cluster: local, user: operator, namespace: $NS}}]
+clusters: [{name: local, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
+users: [{name: operator, user: {token: "$1"}}]
+KC
+}
+
 # extra_namespace VAR SUFFIX: creates another namespace for this test (another tenant), removed
 # with the test's own, and sets VAR to its name.
 extra_namespace() {

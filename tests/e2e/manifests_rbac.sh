@@ -22,16 +22,7 @@ operator_pods() {
 }
 wait_for "the operator Deployment's 2 pods admitted" 60 operator_pods
 token=$(kubectl -n registry-operator-system create token registry-operator --duration=1h)
-server=$(kubectl config view --raw --minify -o 'jsonpath={.clusters[0].cluster.server}')
-ca=$(kubectl config view --raw --minify -o 'jsonpath={.clusters[0].cluster.certificate-authority-data}')
-cat >"$WORK/operator.kubeconfig" <<KC
-apiVersion: v1
-kind: Config
-current-context: operator
-contexts: [{name: operator, context: {cluster: local, user: operator, namespace: $NS}}]
-clusters: [{name: local, cluster: {server: "$server", certificate-authority-data: "$ca"}}]
-users: [{name: operator, user: {token: "$token"}}]
-KC
+token_kubeconfig "$token" "$WORK/operator.kubeconfig"
 start_operator --kubeconfig "$WORK/operator.kubeconfig" --leader-elect --leader-election-namespace "$NS"
 apply_sample_and_wait
 k patch regcfg/image-registry --type=merge -p '{"spec":{"defaultRoute":true}}' >/dev/null
