@@ -26,7 +26,11 @@ EXTRA_NAMESPACES=()
 kubectl() { "$K8S_BIN/kubectl" "$@"; }
 k() { "$K8S_BIN/kubectl" -n "$NS" "$@"; }
 log() { echo "[$TEST_NAME] $*" >&2; }
+# The reason is said again as the last line of the output, after cleanup's report, because CI
+# logs are often read from the end.
+FAIL_REASON=""
 fail() {
+  FAIL_REASON=$*
   echo "[$TEST_NAME] FAIL: $*" >&2
   exit 1
 }
@@ -75,7 +79,11 @@ cleanup() {
     tail -n 60 "$OPERATOR_LOG" >&2 2>/dev/null || true
     echo "---- objects in $NS ----" >&2
     k get regcfg,deploy,rs,pods,svc,ingress,secret,cm,cronjob,pdb -o wide >&2 2>/dev/null || true
-    k get regcfg -o yaml >&2 2>/dev/null || true
+    # Whole CRs only while they fit on a screen; the fault tests' hundred would bury the reason.
+    if (($(k get regcfg -o name 2>/dev/null | wc -l) <= 5)); then
+      k get regcfg -o yaml >&2 2>/dev/null || true
+    fi
+    echo "[$TEST_NAME] FAIL: ${FAIL_REASON:-exit status $status}" >&2
   fi
   local ns
   for ns in "$NS" "${EXTRA_NAMESPACES[@]}"; do
