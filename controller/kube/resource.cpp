@@ -46,6 +46,10 @@ Resource podDisruptionBudgets() {
 Resource horizontalPodAutoscalers() {
   return make("autoscaling", "v2", "horizontalpodautoscalers", "HorizontalPodAutoscaler");
 }
+Resource roles() { return make("rbac.authorization.k8s.io", "v1", "roles", "Role"); }
+Resource roleBindings() {
+  return make("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding");
+}
 Resource leases() { return make("coordination.k8s.io", "v1", "leases", "Lease"); }
 Resource customResourceDefinitions() {
   return make("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
@@ -71,6 +75,8 @@ std::optional<Resource> forKind(std::string_view api_version, std::string_view k
                                                ingresses(),
                                                podDisruptionBudgets(),
                                                horizontalPodAutoscalers(),
+                                               roles(),
+                                               roleBindings(),
                                                leases(),
                                                customResourceDefinitions(),
                                                routes()};

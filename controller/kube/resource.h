@@ -40,6 +40,8 @@ Resource jobs();
 Resource ingresses();
 Resource podDisruptionBudgets();
 Resource horizontalPodAutoscalers();
+Resource roles();
+Resource roleBindings();
 Resource leases();
 Resource customResourceDefinitions();
 Resource routes();  // route.openshift.io/v1

@@ -328,8 +328,7 @@ TEST_CASE("the pruner CronJob follows spec.pruning") {
   CHECK(pod["containers"][0]["command"] ==
         Json::array({"registry-operator", "prune", "--registry",
                      "https://image-registry.registry.svc:5000", "--keep-tag-revisions", "7",
-                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt",
-                     "--garbage-collect"}));
+                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt"}));
   CHECK(pod["containers"][0]["securityContext"]["runAsNonRoot"] == true);
   CHECK(spec["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
             ["app.kubernetes.io/component"] == "pruner");
@@ -377,4 +376,102 @@ TEST_CASE("ownedResources covers every kind desiredObjects returns") {
       CHECK(kinds.count({object["apiVersion"], object["kind"]}) == 1);
     }
   }
+}
+
+TEST_CASE(
+    "autoscaling: a HorizontalPodAutoscaler owns replicas and the budget follows its minimum") {
+  RegistryConfig config = parseOk(crWithSpec(R"(  replicas: 1
+  components: [{kind: autoscaling, managed: true}]
+  autoscaling: {minReplicas: 2, maxReplicas: 4, targetCPUUtilizationPercentage: 60}
+  storage:
+    s3: {bucket: images, region: r, credentialsSecret: creds}
+)"));
+  auto objects = objectsOf(config, kubernetesInputs());
+  const Json* autoscaler = find(objects, "HorizontalPodAutoscaler", "image-registry");
+  REQUIRE(autoscaler != nullptr);
+  CHECK((*autoscaler)["apiVersion"] == "autoscaling/v2");
+  CHECK((*autoscaler)["spec"]["scaleTargetRef"] ==
+        Json{{"apiVersion", "apps/v1"}, {"kind", "Deployment"}, {"name", "image-registry"}});
+  CHECK((*autoscaler)["spec"]["minReplicas"] == 2);
+  CHECK((*autoscaler)["spec"]["maxReplicas"] == 4);
+  CHECK((*autoscaler)["spec"]["metrics"][0]["resource"]["target"] ==
+        Json{{"type", "Utilization"}, {"averageUtilization", 60}});
+  CHECK((*autoscaler)["metadata"]["ownerReferences"][0]["controller"] == true);
+  CHECK_FALSE(find(objects, "Deployment", "image-registry")->at("spec").contains("replicas"));
+  // spec.replicas is 1, but at least two pods always run: the budget is worth having.
+  CHECK(find(objects, "PodDisruptionBudget", "image-registry") != nullptr);
+
+  RegistryConfig manual = parseOk(crWithSpec(kEmptyDir));
+  CHECK_FALSE(buildHorizontalPodAutoscaler(manual).has_value());
+}
+
+TEST_CASE("node-ca: nodeCA and nodeResolver run one DaemonSet with its own narrow identity") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  defaultRoute: true
+  components:
+    - {kind: nodeCA, managed: true}
+    - {kind: nodeResolver, managed: true}
+)"));
+  Inputs inputs = kubernetesInputs();
+  inputs.serviceClusterIP = "198.19.0.42";
+  auto objects = objectsOf(config, inputs);
+  const Json* role = find(objects, "Role", "image-registry-node-ca");
+  const Json* binding = find(objects, "RoleBinding", "image-registry-node-ca");
+  const Json* daemon_set = find(objects, "DaemonSet", "image-registry-node-ca");
+  REQUIRE(find(objects, "ServiceAccount", "image-registry-node-ca") != nullptr);
+  REQUIRE(role != nullptr);
+  REQUIRE(binding != nullptr);
+  REQUIRE(daemon_set != nullptr);
+  // It may read its own DaemonSet and nothing else.
+  CHECK((*role)["rules"] == Json::parse(R"([{"apiGroups": ["apps"], "resources": ["daemonsets"],
+      "resourceNames": ["image-registry-node-ca"], "verbs": ["get"]}])"));
+  CHECK((*binding)["subjects"][0]["name"] == "image-registry-node-ca");
+
+  const Json& pod = (*daemon_set)["spec"]["template"]["spec"];
+  CHECK(pod["serviceAccountName"] == "image-registry-node-ca");
+  CHECK(pod["tolerations"] == Json::parse(R"([{"operator": "Exists"}])"));
+  const Json& container = pod["containers"][0];
+  CHECK(container["image"] == inputs.platform.operatorImage);
+  std::vector<std::string> command = container["command"];
+  std::string joined;
+  for (const auto& word : command) joined += word + " ";
+  CHECK(joined ==
+        "registry-operator node-ca --host-root /host --owner registry/image-registry --daemonset "
+        "registry/image-registry-node-ca --ca-file /etc/registry-ca/ca.crt --host "
+        "image-registry.registry.svc:5000 --host image-registry-default-route-registry." +
+            inputs.platform.ingressDomain + " --resolve image-registry.registry.svc=198.19.0.42 ");
+  std::set<std::string> host_paths;
+  for (const auto& volume : pod["volumes"]) {
+    if (volume.contains("hostPath")) host_paths.insert(volume["hostPath"]["path"]);
+  }
+  CHECK(host_paths == std::set<std::string>{"/etc/docker/certs.d", "/etc/containers/certs.d",
+                                            "/etc/containerd/certs.d", "/etc/hosts"});
+  CHECK(container["securityContext"]["runAsUser"] == 0);
+  CHECK(container["securityContext"]["allowPrivilegeEscalation"] == false);
+  CHECK(container["securityContext"]["capabilities"]["drop"] == Json::array({"ALL"}));
+}
+
+TEST_CASE("node-ca: nothing before it is asked for, and no resolver entry before the ClusterIP") {
+  CHECK(buildNodeCa(parseOk(crWithSpec(kEmptyDir)), kubernetesInputs()).empty());
+
+  RegistryConfig resolver_only =
+      parseOk(crWithSpec(kEmptyDir + "  components: [{kind: nodeResolver, managed: true}]\n"));
+  auto objects = buildNodeCa(resolver_only, kubernetesInputs());
+  REQUIRE(objects.size() == 4);
+  const Json& pod = objects[3]["spec"]["template"]["spec"];
+  std::vector<std::string> command = pod["containers"][0]["command"];
+  CHECK(std::find(command.begin(), command.end(), "--resolve") == command.end());
+  CHECK(std::find(command.begin(), command.end(), "--host") == command.end());
+  CHECK(pod["volumes"].empty());
+}
+
+TEST_CASE("node-ca: with a user TLS Secret only its ca.crt is projected, never the key") {
+  RegistryConfig config =
+      parseOk(crWithSpec(kEmptyDir + R"(  tls: {mode: Secret, secretName: my-tls}
+  components: [{kind: nodeCA, managed: true}]
+)"));
+  auto objects = buildNodeCa(config, kubernetesInputs());
+  REQUIRE(objects.size() == 4);
+  const Json& volume = objects[3]["spec"]["template"]["spec"]["volumes"][0];
+  CHECK(volume["secret"] == Json::parse(R"({"secretName": "my-tls",
+      "items": [{"key": "ca.crt", "path": "ca.crt"}]})"));
 }

@@ -107,9 +107,9 @@ TEST_CASE("the CRD's enums are the operator's") {
   CHECK(enumOf(p["auth"]["properties"]["type"]) ==
         std::vector<std::string>{"None", "Htpasswd", "Kubernetes"});
   std::vector<std::string> kinds;
-  for (auto kind :
-       {ComponentKind::Pruner, ComponentKind::NodeCA, ComponentKind::Monitoring,
-        ComponentKind::PodDisruptionBudget, ComponentKind::Autoscaling, ComponentKind::Mirror}) {
+  for (auto kind : {ComponentKind::Pruner, ComponentKind::NodeCA, ComponentKind::NodeResolver,
+                    ComponentKind::Monitoring, ComponentKind::PodDisruptionBudget,
+                    ComponentKind::Autoscaling, ComponentKind::Mirror}) {
     kinds.emplace_back(toString(kind));
   }
   CHECK(enumOf(p["components"]["items"]["properties"]["kind"]) == kinds);

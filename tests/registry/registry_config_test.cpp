@@ -39,11 +39,16 @@ TEST_CASE("a minimal RegistryConfig gets every default of the design") {
   CHECK(spec.pruning.keepYoungerThan == "60m");
   CHECK(spec.pruning.successfulJobsHistoryLimit == 3);
   CHECK(spec.pruning.failedJobsHistoryLimit == 3);
-  CHECK(spec.pruning.garbageCollect);
+  CHECK_FALSE(spec.pruning.garbageCollect);
+  CHECK(spec.autoscaling.minReplicas == 1);
+  CHECK(spec.autoscaling.maxReplicas == 3);
+  CHECK(spec.autoscaling.targetCPUUtilizationPercentage == 75);
   CHECK(spec.managed(ComponentKind::Pruner));
-  CHECK(spec.managed(ComponentKind::NodeCA));
   CHECK(spec.managed(ComponentKind::PodDisruptionBudget));
   CHECK(spec.managed(ComponentKind::Mirror));
+  // They write to every node (and need a privileged namespace) or need cluster add-ons.
+  CHECK_FALSE(spec.managed(ComponentKind::NodeCA));
+  CHECK_FALSE(spec.managed(ComponentKind::NodeResolver));
   CHECK_FALSE(spec.managed(ComponentKind::Autoscaling));
   CHECK_FALSE(spec.managed(ComponentKind::Monitoring));
 }
@@ -143,7 +148,35 @@ TEST_CASE("every field of a full RegistryConfig is read") {
   CHECK(spec.mirrors[0].pullSecret == "hub");
   CHECK_FALSE(spec.managed(ComponentKind::Pruner));
   CHECK(spec.managed(ComponentKind::Autoscaling));
-  CHECK(spec.managed(ComponentKind::NodeCA));
+  CHECK_FALSE(spec.managed(ComponentKind::NodeCA));
+}
+
+TEST_CASE("autoscaling bounds are read and checked") {
+  RegistryConfig config = parseOk(crWithSpec(R"(  components: [{kind: autoscaling, managed: true}]
+  autoscaling: {minReplicas: 2, maxReplicas: 5, targetCPUUtilizationPercentage: 120}
+  storage:
+    s3: {bucket: images, region: r, credentialsSecret: creds}
+)"));
+  CHECK(config.spec.autoscaling.minReplicas == 2);
+  CHECK(config.spec.autoscaling.maxReplicas == 5);
+  CHECK(config.spec.autoscaling.targetCPUUtilizationPercentage == 120);
+
+  std::string inverted = parseError(crWithSpec(
+      R"(  autoscaling: {minReplicas: 4, maxReplicas: 2, targetCPUUtilizationPercentage: 0}
+  storage: {s3: {bucket: images, region: r, credentialsSecret: creds}}
+)"));
+  CHECK_THAT(inverted,
+             Catch::Contains("spec.autoscaling.maxReplicas: must be at least minReplicas") &&
+                 Catch::Contains("spec.autoscaling.targetCPUUtilizationPercentage: must be "
+                                 "between 1 and 1000"));
+
+  // An autoscaler may add pods that an emptyDir or a ReadWriteOnce claim cannot share.
+  std::string unshared = parseError(crWithSpec(R"(  components: [{kind: autoscaling, managed: true}]
+  storage: {emptyDir: {}}
+)"));
+  CHECK_THAT(unshared,
+             Catch::Contains("spec.autoscaling.maxReplicas: more than one replica needs shared "
+                             "storage"));
 }
 
 TEST_CASE("pvc storage reads its claim settings and defaults") {

@@ -18,6 +18,7 @@
 
 using registry::testing::crWithSpec;
 using registry::testing::kEmptyDir;
+using registry::testing::kNoPruner;
 using testsupport::FakeApiServer;
 using testsupport::Json;
 
@@ -106,8 +107,8 @@ TEST_CASE(
   auto& server = controllers.server;
 
   // The htpasswd Secret the CR names does not exist yet: nothing is applied.
-  auto cr = kube::yamlToJson(
-      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  auto cr = kube::yamlToJson(crWithSpec(
+      kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n" + kNoPruner));
   REQUIRE(cr);
   server->put(kCrs, *cr);
   controllers.run();

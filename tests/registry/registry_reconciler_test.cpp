@@ -29,6 +29,7 @@ using namespace registry;
 using namespace std::chrono_literals;
 using registry::testing::crWithSpec;
 using registry::testing::kEmptyDir;
+using registry::testing::kNoPruner;
 using testsupport::FakeApiServer;
 using testsupport::Json;
 
@@ -674,8 +675,8 @@ TEST_CASE("reconciler: a user Secret that goes missing degrades the registry and
                       {"metadata", {{"name", "users"}, {"namespace", kNamespace}}},
                       {"data", {{"htpasswd", kube::base64Encode("alice:$2y$05$abc\n")}}}};
   cluster.server->put(collectionOf("Secret"), users);
-  cluster.create(
-      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  cluster.create(crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n" +
+                            kNoPruner));
   cluster.settle();
   const Json before = cluster.cr().at("status");
   const auto versions = versionsOf(cluster);
@@ -801,8 +802,8 @@ TEST_CASE("reconciler: a bundle that is not YAML degrades the CR but the rest is
 TEST_CASE("reconciler: a missing user Secret keeps the pods but a hand-edited Service is fixed") {
   Cluster cluster;
   cluster.server->put(collectionOf("Secret"), userSecret("users", "htpasswd", "a:$2y$05$abc\n"));
-  cluster.create(
-      crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n"));
+  cluster.create(crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n" +
+                            kNoPruner));
   cluster.settle();
   cluster.server->erase(collectionOf("Secret"), "registry/users");
   breakServicePort(cluster);

@@ -58,5 +58,8 @@ inline std::string crWithSpec(const std::string& spec_yaml) {
 }
 
 inline const std::string kEmptyDir = "  storage:\n    emptyDir: {}\n";
+// The pruner cannot log in to a registry with auth yet (PrunerNeedsCredentials): CRs with auth
+// that a test expects to be healthy switch it off.
+inline const std::string kNoPruner = "  components: [{kind: pruner, managed: false}]\n";
 
 }  // namespace registry::testing

@@ -30,6 +30,7 @@ constexpr std::pair<AuthType, std::string_view> kAuthTypes[] = {
 constexpr std::pair<ComponentKind, std::string_view> kComponentKinds[] = {
     {ComponentKind::Pruner, "pruner"},
     {ComponentKind::NodeCA, "nodeCA"},
+    {ComponentKind::NodeResolver, "nodeResolver"},
     {ComponentKind::Monitoring, "monitoring"},
     {ComponentKind::PodDisruptionBudget, "podDisruptionBudget"},
     {ComponentKind::Autoscaling, "autoscaling"},
@@ -279,6 +280,13 @@ void parseSpec(FieldReader& reader, const kube::Json& spec, RegistryConfigSpec& 
   readEnum(reader, spec, "managementState", path, kManagementStates, out.managementState);
   readString(reader, spec, "image", path, out.image);
   readInt(reader, spec, "replicas", path, out.replicas);
+  if (const kube::Json* autoscaling = reader.object(spec, "autoscaling", path)) {
+    const std::string at = "spec.autoscaling";
+    readInt(reader, *autoscaling, "minReplicas", at, out.autoscaling.minReplicas);
+    readInt(reader, *autoscaling, "maxReplicas", at, out.autoscaling.maxReplicas);
+    readInt(reader, *autoscaling, "targetCPUUtilizationPercentage", at,
+            out.autoscaling.targetCPUUtilizationPercentage);
+  }
   readEnum(reader, spec, "logLevel", path, kLogLevels, out.logLevel);
   readObjectJson(reader, spec, "resources", path, out.resources);
   readStringMap(reader, spec, "nodeSelector", path, out.nodeSelector);
@@ -339,7 +347,18 @@ bool StorageSpec::shared() const {
 bool StorageSpec::managedClaim() const { return pvc() != nullptr && pvc()->claim.empty(); }
 
 bool componentManagedByDefault(ComponentKind kind) {
-  return kind != ComponentKind::Autoscaling && kind != ComponentKind::Monitoring;
+  switch (kind) {
+    case ComponentKind::Pruner:
+    case ComponentKind::PodDisruptionBudget:
+    case ComponentKind::Mirror:
+      return true;
+    case ComponentKind::NodeCA:
+    case ComponentKind::NodeResolver:
+    case ComponentKind::Monitoring:
+    case ComponentKind::Autoscaling:
+      return false;
+  }
+  return false;
 }
 
 bool RegistryConfigSpec::managed(ComponentKind kind) const {

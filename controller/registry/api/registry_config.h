@@ -22,7 +22,15 @@ enum class LogLevel { Normal, Debug, Trace, TraceAll };
 enum class RolloutStrategy { RollingUpdate, Recreate };
 enum class TlsMode { Auto, Secret, Disabled };
 enum class AuthType { None, Htpasswd, Kubernetes };
-enum class ComponentKind { Pruner, NodeCA, Monitoring, PodDisruptionBudget, Autoscaling, Mirror };
+enum class ComponentKind {
+  Pruner,
+  NodeCA,
+  NodeResolver,
+  Monitoring,
+  PodDisruptionBudget,
+  Autoscaling,
+  Mirror
+};
 
 struct ProxySpec {
   std::string http;
@@ -89,7 +97,13 @@ struct PruningSpec {
   std::string keepYoungerThan = "60m";
   std::int64_t successfulJobsHistoryLimit = 3;
   std::int64_t failedJobsHistoryLimit = 3;
-  bool garbageCollect = true;
+  bool garbageCollect = false;  // refused while true: see feature_support.h
+};
+
+struct AutoscalingSpec {
+  std::int32_t minReplicas = 1;
+  std::int32_t maxReplicas = 3;
+  std::int32_t targetCPUUtilizationPercentage = 75;
 };
 
 struct MirrorSpec {
@@ -104,6 +118,7 @@ struct RegistryConfigSpec {
   ManagementState managementState = ManagementState::Managed;
   std::string image;  // empty: the operator's default registry image
   std::int32_t replicas = 1;
+  AutoscalingSpec autoscaling;  // used while the autoscaling component is managed
   LogLevel logLevel = LogLevel::Normal;
   kube::Json resources;  // core/v1 ResourceRequirements or null
   std::map<std::string, std::string> nodeSelector;
@@ -138,7 +153,8 @@ struct RegistryConfig {
 };
 
 // Whether a component is managed when spec.components does not mention it. Autoscaling and
-// monitoring need cluster add-ons (metrics-server, prometheus-operator) and so are opt-in.
+// monitoring need cluster add-ons (metrics-server, prometheus-operator), and nodeCA and
+// nodeResolver write to every node from a privileged namespace: all four are opt-in.
 bool componentManagedByDefault(ComponentKind kind);
 
 // Spelling used in the CRD for each enum value ("Managed", "RollingUpdate", "podDisruptionBudget").

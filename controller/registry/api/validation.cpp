@@ -245,6 +245,28 @@ void validateMirrors(const std::vector<MirrorSpec>& mirrors, FieldErrors& errors
   }
 }
 
+// The CRD's bounds and CEL rule, and the storage rule of spec.replicas for the most pods the
+// HorizontalPodAutoscaler may ask for.
+void validateAutoscaling(const RegistryConfigSpec& spec, FieldErrors& errors) {
+  const AutoscalingSpec& autoscaling = spec.autoscaling;
+  if (autoscaling.minReplicas < 1) errors.add("spec.autoscaling.minReplicas", "must be >= 1");
+  if (autoscaling.maxReplicas < 1 || autoscaling.maxReplicas > 100) {
+    errors.add("spec.autoscaling.maxReplicas", "must be between 1 and 100");
+  } else if (autoscaling.maxReplicas < autoscaling.minReplicas) {
+    errors.add("spec.autoscaling.maxReplicas", "must be at least minReplicas");
+  }
+  if (autoscaling.targetCPUUtilizationPercentage < 1 ||
+      autoscaling.targetCPUUtilizationPercentage > 1000) {
+    errors.add("spec.autoscaling.targetCPUUtilizationPercentage", "must be between 1 and 1000");
+  }
+  if (spec.managed(ComponentKind::Autoscaling) && autoscaling.maxReplicas > 1 &&
+      !spec.storage.shared()) {
+    errors.add("spec.autoscaling.maxReplicas",
+               "more than one replica needs shared storage (s3, or pvc with accessModes "
+               "ReadWriteMany)");
+  }
+}
+
 }  // namespace
 
 void validateRegistryConfig(const RegistryConfig& config, FieldErrors& errors) {
@@ -272,6 +294,7 @@ void validateRegistryConfig(const RegistryConfig& config, FieldErrors& errors) {
   validateSecurity(spec, errors);
   validatePruning(spec.pruning, errors);
   validateMirrors(spec.mirrors, errors);
+  validateAutoscaling(spec, errors);
 }
 
 }  // namespace registry

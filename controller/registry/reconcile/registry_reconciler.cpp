@@ -10,6 +10,7 @@
 #include "registry/reconcile/gather_inputs.h"
 #include "registry/render/builders.h"
 #include "registry/render/config_hash.h"
+#include "registry/render/feature_support.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
@@ -167,6 +168,9 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   const auto now = clock_->wallNow();
   auto gathered = gatherInputs(config, source, platform_, tls_policy_, now);
   if (!gathered) return gathered.error();
+  if (auto service = liveOwned("Service", config)) {
+    gathered->inputs.serviceClusterIP = stringAt(*service, "/spec/clusterIP");
+  }
   for (const auto& warning : gathered->warnings) {
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, warning.message);
     if (events_) events_->warning(cr, warning.reason, "Reconcile", warning.message);
@@ -181,6 +185,12 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.internalHostname = internalHostname(config);
   observation.storageManaged = config.spec.storage.managedClaim();
   observation.problems = gathered->problems;
+  // Refused settings hold nothing: everything else the spec asks for is still applied.
+  for (auto& refused : unsupportedFeatures(config)) {
+    spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, refused.message);
+    if (events_) events_->warning(cr, refused.reason, "Reconcile", refused.message);
+    observation.problems.push_back(std::move(refused));
+  }
 
   // Rendered from what could be gathered; objects that read a missing or broken input are held
   // below, everything else is kept as desired even while the CR is Degraded.
@@ -406,15 +416,20 @@ std::vector<std::string> RegistryReconciler::externalHostnames(const RegistryCon
   return hosts;
 }
 
-runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfig& config) const {
-  auto store = ownedStore("Deployment");
-  auto deployment = store ? store->get(config.namespace_, config.name) : nullptr;
-  // Only our own Deployment counts, not one of the same name that someone else made.
-  if (deployment && !config.uid.empty()) {
-    auto owner = runtime::controllerOf(*deployment);
+runtime::Store::ObjectPtr RegistryReconciler::liveOwned(const std::string& kind,
+                                                        const RegistryConfig& config) const {
+  auto store = ownedStore(kind);
+  auto object = store ? store->get(config.namespace_, config.name) : nullptr;
+  // Only our own object counts, not one of the same name that someone else made.
+  if (object && !config.uid.empty()) {
+    auto owner = runtime::controllerOf(*object);
     if (!owner || owner->uid != config.uid) return nullptr;
   }
-  return deployment;
+  return object;
+}
+
+runtime::Store::ObjectPtr RegistryReconciler::liveDeployment(const RegistryConfig& config) const {
+  return liveOwned("Deployment", config);
 }
 
 kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,

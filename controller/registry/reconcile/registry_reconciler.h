@@ -88,6 +88,9 @@ class RegistryReconciler {
                    const kube::CancelToken& cancel) const;
   std::vector<std::string> externalHostnames(const RegistryConfig& config) const;
   // The Deployment N owned by this CR, from the cache (null if none).
+  // The CR's own object of `kind` named like the CR, from the cache (null if absent or not
+  // controlled by the CR).
+  runtime::Store::ObjectPtr liveOwned(const std::string& kind, const RegistryConfig& config) const;
   runtime::Store::ObjectPtr liveDeployment(const RegistryConfig& config) const;
   runtime::StorePtr ownedStore(const std::string& kind) const;
 

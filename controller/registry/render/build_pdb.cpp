@@ -5,7 +5,10 @@ namespace registry {
 
 std::optional<kube::Json> buildPodDisruptionBudget(const RegistryConfig& config) {
   // With one replica a budget of minAvailable 1 would block node drains forever.
-  if (config.spec.replicas <= 1 || !config.spec.managed(ComponentKind::PodDisruptionBudget)) {
+  const std::int32_t fewest = config.spec.managed(ComponentKind::Autoscaling)
+                                  ? config.spec.autoscaling.minReplicas
+                                  : config.spec.replicas;
+  if (fewest <= 1 || !config.spec.managed(ComponentKind::PodDisruptionBudget)) {
     return std::nullopt;
   }
   kube::Json budget =

@@ -32,7 +32,6 @@ kube::Json command(const RegistryConfig& config, const Inputs& inputs) {
     args.push_back("--ca-file");
     args.push_back(std::string(kCaDir) + "/" + *key);
   }
-  if (pruning.garbageCollect) args.push_back("--garbage-collect");
   return args;
 }
 
@@ -66,6 +65,7 @@ kube::Json podSpec(const RegistryConfig& config, const Inputs& inputs) {
 
 std::optional<kube::Json> buildPrunerCronJob(const RegistryConfig& config, const Inputs& inputs) {
   if (!config.spec.managed(ComponentKind::Pruner)) return std::nullopt;
+  if (config.spec.auth.type != AuthType::None) return std::nullopt;  // PrunerNeedsCredentials
   const PruningSpec& pruning = config.spec.pruning;
   kube::Json cron_job =
       newOwnedObject(config, "batch/v1", "CronJob", prunerName(config), kComponentPruner);

@@ -52,10 +52,21 @@ kube::Json buildDeployment(const RegistryConfig& config, const Inputs& inputs,
 // Ingresses (Kubernetes) or Routes (OpenShift): N-default-route when spec.defaultRoute (on
 // Kubernetes only when defaultRouteHost() can form its host), then one per spec.routes[].
 std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& inputs);
-// N-pruner unless spec.components marks the pruner unmanaged.
+// N-pruner unless spec.components marks the pruner unmanaged, or the registry requires
+// credentials the pruner does not have (see feature_support.h).
 std::optional<kube::Json> buildPrunerCronJob(const RegistryConfig& config, const Inputs& inputs);
-// PodDisruptionBudget N when replicas > 1 (and the component is managed).
+// PodDisruptionBudget N when more than one replica always runs (spec.replicas, or the
+// autoscaler's minReplicas) and the component is managed.
 std::optional<kube::Json> buildPodDisruptionBudget(const RegistryConfig& config);
+// HorizontalPodAutoscaler N (autoscaling/v2, CPU utilization) while the autoscaling component is
+// managed; the Deployment then leaves replicas to it.
+std::optional<kube::Json> buildHorizontalPodAutoscaler(const RegistryConfig& config);
+// While nodeCA or nodeResolver is managed: ServiceAccount, Role and RoleBinding N-node-ca (it
+// may read its own DaemonSet) and DaemonSet N-node-ca, which runs `registry-operator node-ca` on
+// every node with hostPath volumes: the registry's CA under each hostname in the node's
+// docker, containers and containerd certs.d (nodeCA, with TLS), and N.S.svc in /etc/hosts
+// (nodeResolver, once Service N has its ClusterIP). The one workload that is not "restricted".
+std::vector<kube::Json> buildNodeCa(const RegistryConfig& config, const Inputs& inputs);
 
 // Kinds the operator may create for a CR on `platform`, so the reconciler can watch them and
 // delete owned objects that desiredObjects no longer returns.

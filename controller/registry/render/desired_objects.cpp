@@ -29,6 +29,8 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   for (auto& route : buildRoutes(config, inputs)) objects.push_back(std::move(route));
   add(buildPrunerCronJob(config, inputs));
   add(buildPodDisruptionBudget(config));
+  add(buildHorizontalPodAutoscaler(config));
+  for (auto& object : buildNodeCa(config, inputs)) objects.push_back(std::move(object));
   return objects;
 }
 
@@ -44,6 +46,10 @@ std::vector<kube::Resource> ownedResources(Platform platform) {
       r::ingresses(),
       r::cronJobs(),
       r::podDisruptionBudgets(),
+      r::horizontalPodAutoscalers(),
+      r::daemonSets(),
+      r::roles(),
+      r::roleBindings(),
   };
   if (platform == Platform::OpenShift) kinds.push_back(r::routes());
   return kinds;

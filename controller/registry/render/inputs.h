@@ -36,6 +36,9 @@ struct Inputs {
   // The data of spec.storage.s3.credentialsSecret, serialized in any stable way (e.g. the
   // Secret's `data` dumped as JSON). Pods read it through env; it only enters the config hash.
   std::optional<std::string> storageCredentials;
+  // The ClusterIP of Service N once it exists (empty before): the node resolver maps N.S.svc to
+  // it on every node. Not part of the config hash: the registry pods do not read it.
+  std::string serviceClusterIP;
   PlatformOptions platform;
 };
 

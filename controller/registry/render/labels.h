@@ -15,6 +15,7 @@ inline constexpr const char* kManagedBy = "registry-operator";
 // Values of app.kubernetes.io/component.
 inline constexpr const char* kComponentRegistry = "registry";
 inline constexpr const char* kComponentPruner = "pruner";
+inline constexpr const char* kComponentNodeCa = "node-ca";
 
 // The labels a selector uses (name, instance, component): stable for the life of the CR,
 // because Deployment selectors are immutable.

@@ -25,6 +25,7 @@ inline std::string routeObjectName(const RegistryConfig& c, const RouteSpec& rou
   return c.name + "-" + route.name;
 }
 inline std::string prunerName(const RegistryConfig& c) { return c.name + "-pruner"; }
+inline std::string nodeCaName(const RegistryConfig& c) { return c.name + "-node-ca"; }
 // The Secret the registry serves TLS from: the user's (mode Secret) or N-tls (mode Auto, issued
 // by the operator on Kubernetes, by service-ca on OpenShift).
 inline std::string servingSecretName(const RegistryConfig& c) {

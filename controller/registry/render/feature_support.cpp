@@ -1,0 +1,49 @@
+#include "registry/render/feature_support.h"
+
+#include <string>
+
+namespace registry {
+
+std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
+  const RegistryConfigSpec& spec = config.spec;
+  std::vector<Problem> problems;
+  if (spec.managed(ComponentKind::Monitoring)) {
+    problems.push_back(
+        {"ComponentNotSupported",
+         "spec.components: monitoring is not implemented yet (no ServiceMonitor is created); "
+         "set it to managed: false"});
+  }
+  if (spec.managed(ComponentKind::Mirror) && !spec.mirrors.empty()) {
+    problems.push_back({"MirrorsNotSupported",
+                        "spec.mirrors: mirroring is not implemented yet, so nothing is imported; "
+                        "remove the mirrors or set the mirror component to managed: false"});
+  }
+  // distribution's garbage collector deletes blobs that an upload in progress is about to
+  // reference; it is only safe while the registry accepts no writes, which the operator cannot
+  // guarantee yet. Refused rather than run against a live registry.
+  if (spec.managed(ComponentKind::Pruner) && spec.pruning.garbageCollect) {
+    problems.push_back({"GarbageCollectNotSupported",
+                        "spec.pruning.garbageCollect: blob garbage collection is only safe while "
+                        "the registry takes no writes and is not implemented yet; set it to false "
+                        "(pruning still deletes manifests)"});
+  }
+  // The pruner has no credentials for a registry that requires them (the first admin and the
+  // token service are not built yet), so its CronJob is not created for such a registry.
+  if (spec.managed(ComponentKind::Pruner) && spec.auth.type != AuthType::None) {
+    problems.push_back({"PrunerNeedsCredentials",
+                        "spec.components: the pruner cannot authenticate to a registry with "
+                        "auth.type " +
+                            std::string(toString(spec.auth.type)) +
+                            " yet, so its CronJob is not created; set the pruner component to "
+                            "managed: false"});
+  }
+  if (spec.managed(ComponentKind::NodeCA) && !spec.tls.enabled()) {
+    problems.push_back({"NodeCANeedsTls",
+                        "spec.components: nodeCA distributes the registry's CA, but tls.mode is "
+                        "Disabled, so there is none (node-ca never declares a registry insecure); "
+                        "enable TLS or set nodeCA to managed: false"});
+  }
+  return problems;
+}
+
+}  // namespace registry

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <vector>
+
+#include "registry/api/registry_config.h"
+#include "registry/render/registry_status.h"
+
+namespace registry {
+
+// Parts of the API that the schema accepts but this version of the operator does not carry out
+// (yet), for this CR. Each one is reported as a Problem with a reason of its own, so that the CR
+// is Degraded and says what to change, instead of the setting being silently ignored; the rest
+// of the CR is still applied as usual. Empty when everything the spec asks for is implemented.
+std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
+
+}  // namespace registry

@@ -1,0 +1,67 @@
+#include <catch2/catch.hpp>
+
+#include "fixed_inputs.h"
+#include "registry/render/builders.h"
+#include "registry/render/feature_support.h"
+#include "test_support.h"
+
+using namespace registry;
+using registry::testing::crWithSpec;
+using registry::testing::kEmptyDir;
+using registry::testing::parseOk;
+
+namespace {
+
+std::vector<std::string> reasonsOf(const std::string& spec_yaml) {
+  std::vector<std::string> reasons;
+  for (const auto& problem : unsupportedFeatures(parseOk(crWithSpec(spec_yaml)))) {
+    reasons.push_back(problem.reason);
+  }
+  return reasons;
+}
+
+}  // namespace
+
+TEST_CASE("feature support: the defaults ask for nothing unsupported") {
+  CHECK(unsupportedFeatures(parseOk(crWithSpec(kEmptyDir))).empty());
+}
+
+TEST_CASE("feature support: each accepted but unimplemented setting is reported, not ignored") {
+  CHECK(reasonsOf(kEmptyDir + "  components: [{kind: monitoring, managed: true}]\n") ==
+        std::vector<std::string>{"ComponentNotSupported"});
+  CHECK(
+      reasonsOf(kEmptyDir + "  mirrors: [{name: busybox, source: docker.io/library/busybox}]\n") ==
+      std::vector<std::string>{"MirrorsNotSupported"});
+  CHECK(reasonsOf(kEmptyDir + "  pruning: {garbageCollect: true}\n") ==
+        std::vector<std::string>{"GarbageCollectNotSupported"});
+  CHECK(reasonsOf(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n") ==
+        std::vector<std::string>{"PrunerNeedsCredentials"});
+}
+
+TEST_CASE("feature support: switching the component off withdraws the request") {
+  CHECK(reasonsOf(kEmptyDir + R"(  mirrors: [{name: busybox, source: docker.io/library/busybox}]
+  components: [{kind: mirror, managed: false}]
+)")
+            .empty());
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  pruning: {garbageCollect: true}
+  components: [{kind: pruner, managed: false}]
+)")
+            .empty());
+}
+
+TEST_CASE("feature support: a registry the pruner cannot log in to gets no pruner CronJob") {
+  RegistryConfig config =
+      parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n"));
+  CHECK_FALSE(buildPrunerCronJob(config, registry::testing::kubernetesInputs()).has_value());
+}
+
+TEST_CASE("feature support: the messages say what to change") {
+  auto problems = unsupportedFeatures(parseOk(
+      crWithSpec(kEmptyDir + "  auth: {type: Kubernetes}\n  pruning: {garbageCollect: true}\n")));
+  REQUIRE(problems.size() == 2);
+  CHECK_THAT(problems[0].message,
+             Catch::Contains("spec.pruning.garbageCollect") && Catch::Contains("set it to false"));
+  CHECK_THAT(problems[1].message,
+             Catch::Contains("auth.type Kubernetes") && Catch::Contains("managed: false"));
+}
