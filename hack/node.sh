@@ -14,7 +14,9 @@
 # - containerd and kubelet share one private mount namespace whose /etc/hosts and /etc/resolv.conf
 #   are files of the node's state, so pod mounts, network namespaces and host entries never reach
 #   the machine, and the node resolves no name through DNS (an image from the internet cannot
-#   even be looked up).
+#   even be looked up). The namespace's /etc is an overlay whose upper layer is a directory of
+#   the node's state ($NODE_DIR/etc-upper): what the node's workloads write there (node-ca's
+#   certs.d trees, through hostPath volumes) lands in that directory, never in the machine's /etc.
 # `node_down` removes all of it, also after a crash: it needs no process to be alive.
 
 # Addresses and names: hack/cluster-network.sh, sourced by controlplane.sh.
@@ -226,7 +228,8 @@ node_write_configs() {
   # from the internet (say the upstream registry:2) fails at once instead of leaving the machine.
   printf '# The node resolves names only through /etc/hosts (hack/node.sh).\noptions attempts:1 timeout:1\n' \
     >"$NODE_DIR/etc/node-resolv.conf"
-  mkdir -p "$NODE_DIR/etc/containerd/certs.d"
+  # The upper layer and work directory of the node's /etc overlay (start_containerd).
+  mkdir -p "$NODE_DIR/etc-upper" "$NODE_DIR/etc-work"
 
   cat >"$NODE_DIR/containerd/config.toml" <<EOF
 version = 2
@@ -255,8 +258,9 @@ state = "$NODE_RUN/containerd-state"
   [plugins."io.containerd.grpc.v1.cri".cni]
     bin_dir = "/usr/lib/cni"
     conf_dir = "$NODE_DIR/cni/net.d"
+  # As on any node: node-ca (the nodeCA component) keeps <host>/hosts.toml there.
   [plugins."io.containerd.grpc.v1.cri".registry]
-    config_path = "$NODE_DIR/etc/containerd/certs.d"
+    config_path = "/etc/containerd/certs.d"
 EOF
 
   cat >"$NODE_DIR/cni/net.d/10-$CNI_NETWORK.conflist" <<EOF
@@ -347,8 +351,9 @@ start_containerd() {
   # unshare and sh exec in place, so the pid recorded is containerd's own.
   # shellcheck disable=SC2016 # expanded by that sh
   start_command containerd unshare --mount --propagation private -- \
-    sh -c 'mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift && exec "$@"' \
-    "$NODE_DIR/etc/hosts" "$NODE_DIR/etc/node-resolv.conf" \
+    sh -c 'mount -t overlay node-etc -o "lowerdir=/etc,upperdir=$2,workdir=$3" /etc &&
+      mount --bind "$0" /etc/hosts && mount --bind "$1" /etc/resolv.conf && shift 3 && exec "$@"' \
+    "$NODE_DIR/etc/hosts" "$NODE_DIR/etc/node-resolv.conf" "$NODE_DIR/etc-upper" "$NODE_DIR/etc-work" \
     "$(bin_of containerd)" --config "$NODE_DIR/containerd/config.toml"
   wait_for containerd 60 "containerd" containerd_ready
 }
