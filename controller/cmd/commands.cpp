@@ -11,6 +11,8 @@ std::map<std::string, Command> allCommands() {
       {"ca",
        {"print the CA clients must trust to reach a registry, or write it as certs.d files",
         runCa}},
+      {"node-ca",
+       {"keep a registry's CA (and its names) on a node, until the registry is gone", runNodeCa}},
   };
 }
 

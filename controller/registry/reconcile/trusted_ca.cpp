@@ -1,11 +1,5 @@
 #include "registry/reconcile/trusted_ca.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <set>
 
@@ -14,6 +8,7 @@
 #include "registry/api/registry_resource.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/object_names.h"
+#include "runtime/atomic_file.h"
 
 namespace registry {
 
@@ -70,52 +65,6 @@ kube::Result<std::optional<kube::Json>> getIfExists(const kube::ClientPtr& clien
   auto object = kube::ignoreNotFound(kube::Api(client, resource, ns).get(name));
   if (!object) return readError(object.error(), resource.kind + " " + quoted(name), ns);
   return object;
-}
-
-kube::Result<void> makeDirectory(const std::filesystem::path& dir) {
-  std::filesystem::path built;
-  for (const auto& part : dir) {
-    built /= part;
-    struct stat info {};
-    if (::stat(built.c_str(), &info) == 0) {
-      if (!S_ISDIR(info.st_mode)) {
-        return configError("cannot create directory " + built.string() +
-                           ": a file of that name exists");
-      }
-      continue;
-    }
-    if (errno != ENOENT || ::mkdir(built.c_str(), 0755) != 0 ||
-        ::chmod(built.c_str(), 0755) != 0) {  // chmod: the umask must not narrow it
-      return configError("cannot create directory " + built.string() + ": " + std::strerror(errno));
-    }
-  }
-  return {};
-}
-
-kube::Result<void> writeAtomically(const std::filesystem::path& target,
-                                   const std::string& content) {
-  std::string temp = (target.parent_path() / ("." + target.filename().string() + ".XXXXXX"));
-  int fd = ::mkstemp(temp.data());
-  if (fd < 0) return configError("cannot write " + target.string() + ": " + std::strerror(errno));
-  const char* data = content.data();
-  std::size_t left = content.size();
-  bool ok = true;
-  while (ok && left > 0) {
-    ssize_t written = ::write(fd, data, left);
-    if (written < 0 && errno == EINTR) continue;
-    ok = written > 0;
-    if (ok) {
-      data += written;
-      left -= static_cast<std::size_t>(written);
-    }
-  }
-  ok = ok && ::fchmod(fd, 0644) == 0 && ::fsync(fd) == 0;
-  int saved = errno;
-  ok = ::close(fd) == 0 && ok;
-  if (ok && ::rename(temp.c_str(), target.c_str()) == 0) return {};
-  if (ok) saved = errno;
-  ::unlink(temp.c_str());
-  return configError("cannot write " + target.string() + ": " + std::strerror(saved));
 }
 
 }  // namespace
@@ -238,8 +187,10 @@ kube::Result<std::vector<std::string>> writeCaFiles(const std::string& dir,
   std::vector<std::string> written;
   for (const CaFile& file : files) {
     const std::filesystem::path target = std::filesystem::path(dir) / file.path;
-    if (auto made = makeDirectory(target.parent_path()); !made) return made.error();
-    if (auto wrote = writeAtomically(target, file.content); !wrote) return wrote.error();
+    if (auto made = runtime::makeDirectories(target.parent_path()); !made) return made.error();
+    if (auto wrote = runtime::writeFileAtomically(target, file.content); !wrote) {
+      return wrote.error();
+    }
     written.push_back(target.string());
   }
   return written;

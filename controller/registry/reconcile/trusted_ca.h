@@ -57,7 +57,8 @@ kube::Result<TrustedCa> fetchTrustedCa(const kube::ClientPtr& client, const std:
 
 // Writes `files` under `dir`: directories created as needed with mode 0755, each file written to
 // a temporary name, flushed, set to mode 0644 and renamed over the target, so a reader never sees
-// half a file. Returns the full paths written, in order. Stops at the first failure.
+// half a file (runtime/atomic_file.h). Returns the full paths written, in order. Stops at the
+// first failure.
 kube::Result<std::vector<std::string>> writeCaFiles(const std::string& dir,
                                                     const std::vector<CaFile>& files);
 
