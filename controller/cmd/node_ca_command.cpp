@@ -50,6 +50,12 @@ class NodeSync {
 
   bool syncOnce() {
     bool ok = true;
+    // The DaemonSet stays for the other component, and the rolled pod is the one left to clean
+    // up what this component wrote before.
+    if (options_.hosts.empty()) {
+      ok = logReport(registry::removeNodeTrust(options_.root, options_.owner));
+      return syncHosts(options_.resolve) && ok;
+    }
     auto bundle = registry::readCaBundleFile(options_.caFile);
     if (!bundle) {
       spdlog::error("{}; the node's CA files are left as they are", bundle.error().message());
@@ -113,10 +119,12 @@ int runNodeCa(int argc, char** argv) {
       "the node's / as mounted in this pod (e.g. /host)")(
       "owner", po::value(&node.owner)->required(),
       "NAMESPACE/NAME of the RegistryConfig the files belong to")(
-      "ca-file", po::value(&node.caFile)->required(),
-      "the CA bundle to trust (ConfigMap N-ca mounted as a volume), re-read at every sync")(
-      "host", po::value(&node.hosts)->required()->composing(),
-      "a registry host[:port] to trust the CA for (repeatable)")(
+      "ca-file", po::value(&node.caFile),
+      "the CA bundle to trust (ConfigMap N-ca mounted as a volume), re-read at every sync; "
+      "required with --host")(
+      "host", po::value(&node.hosts)->composing(),
+      "a registry host[:port] to trust the CA for (repeatable); none: this owner's CA files are "
+      "removed (the nodeCA component was switched off)")(
       "resolve", po::value(&resolve)->composing(),
       "NAME=IP to keep in the node's /etc/hosts (repeatable; nodeResolver)")(
       "interval", po::value(&interval_text)->default_value("10s"),
@@ -131,14 +139,16 @@ int runNodeCa(int argc, char** argv) {
   po::variables_map vars;
   if (auto exit = parseOptions(
           argc, argv, options, vars,
-          "Usage: registry-operator node-ca --host-root DIR --owner NAMESPACE/NAME --ca-file F\n"
-          "         --host H [--host H ...] [--resolve NAME=IP ...] [--interval 10s] [--once]\n"
-          "         [--daemonset NAMESPACE/NAME] [--kubeconfig K]\n\n"
+          "Usage: registry-operator node-ca --host-root DIR --owner NAMESPACE/NAME\n"
+          "         [--ca-file F --host H [--host H ...]] [--resolve NAME=IP ...] [--interval "
+          "10s]\n"
+          "         [--once] [--daemonset NAMESPACE/NAME] [--kubeconfig K]\n\n"
           "Writes the CA of F for every host H where the node's container tools look for it:\n"
           "DIR/etc/docker/certs.d/H/ca.crt, DIR/etc/containers/certs.d/H/ca.crt and\n"
           "DIR/etc/containerd/certs.d/H/{ca.crt,hosts.toml}, and keeps the --resolve names in a\n"
           "marked block of DIR/etc/hosts; then again every interval. Only directories and blocks\n"
-          "it made for this owner are ever changed or removed.")) {
+          "it made for this owner are ever changed or removed: without --host its CA files go,\n"
+          "without --resolve its hosts block.")) {
     return *exit;
   }
   if (auto valid = registry::checkOwner(node.owner); !valid) {
@@ -171,9 +181,8 @@ int runNodeCa(int argc, char** argv) {
     ds_namespace = daemon_set.substr(0, slash);
     ds_name = daemon_set.substr(slash + 1);
   }
-  if (node.root.empty() || node.caFile.empty()) {
-    return usageError("--host-root and --ca-file must not be empty");
-  }
+  if (node.root.empty()) return usageError("--host-root must not be empty");
+  if (!node.hosts.empty() && node.caFile.empty()) return usageError("--host needs --ca-file");
   if (auto logging = setupLogging(log_level, log_format); !logging) {
     return usageError(logging.error().message());
   }

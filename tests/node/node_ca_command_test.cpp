@@ -129,6 +129,23 @@ TEST_CASE("node-ca --once writes the trees and the hosts block, then nothing at 
   CHECK(readFile(node.root / "etc/hosts") == "127.0.0.1 localhost\n");
 }
 
+TEST_CASE("node-ca without --host removes this owner's CA files and keeps its hosts block") {
+  // nodeCA switched off while nodeResolver stays: the rolled pod is left to clean up.
+  Node node;
+  REQUIRE(runToEnd(node.log, node.args({"--once", "--resolve", "reg.team-a.svc=198.19.0.5"})) == 0);
+  REQUIRE(fs::exists(node.root / "etc/docker/certs.d" / kHost / "ca.crt"));
+  REQUIRE(runToEnd(node.log, {"--host-root", node.root.string(), "--owner", "team-a/reg", "--once",
+                              "--resolve", "reg.team-a.svc=198.19.0.5"}) == 0);
+  for (const char* tree :
+       {"etc/docker/certs.d", "etc/containers/certs.d", "etc/containerd/certs.d"}) {
+    CHECK_FALSE(fs::exists(node.root / tree / kHost));
+  }
+  CHECK_THAT(readFile(node.root / "etc/hosts"), Catch::Contains("198.19.0.5 reg.team-a.svc"));
+  // A host to trust needs the CA to trust.
+  CHECK(runToEnd(node.log, {"--host-root", node.root.string(), "--owner", "team-a/reg", "--once",
+                            "--host", kHost}) == 2);
+}
+
 TEST_CASE("node-ca --once exits 1 when the sync fails, naming the path") {
   Node node;
   fs::remove(node.ca);
@@ -140,7 +157,7 @@ TEST_CASE("node-ca --once exits 1 when the sync fails, naming the path") {
 
 TEST_CASE("node-ca usage errors exit 2") {
   Node node;
-  CHECK(runToEnd(node.log, {"--once"}) == 2);  // the required flags are missing
+  CHECK(runToEnd(node.log, {"--once"}) == 2);  // --host-root and --owner are missing
   CHECK(runToEnd(node.log, node.args({"--once", "--host", "../etc"})) == 2);
   CHECK_THAT(readFile(node.log), Catch::Contains("--host: registry host \"../etc\""));
   CHECK(runToEnd(node.log, node.args({"--once", "--resolve", "reg"})) == 2);

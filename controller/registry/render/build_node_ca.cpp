@@ -57,16 +57,18 @@ kube::Json container(const RegistryConfig& config, const Inputs& inputs, bool di
       command.push_back(host);
     }
     mounts.push_back({{"name", kCaVolume}, {"mountPath", kCaDir}, {"readOnly", true}});
-    for (const auto& [volume, path] : kCertsDirs) {
-      mounts.push_back({{"name", volume}, {"mountPath", std::string(kHostRoot) + path}});
-    }
   }
+  // Mounted whichever component is on: when one is switched off, the rolled pod removes what it
+  // wrote (node-ca with no --host, or no --resolve), while the DaemonSet stays for the other.
+  for (const auto& [volume, path] : kCertsDirs) {
+    mounts.push_back({{"name", volume}, {"mountPath", std::string(kHostRoot) + path}});
+  }
+  mounts.push_back({{"name", "hosts"}, {"mountPath", std::string(kHostRoot) + kHostsFile}});
   // Until the Service has its ClusterIP (the first reconcile) there is nothing to resolve to;
   // the Service's creation reconciles again.
   if (config.spec.managed(ComponentKind::NodeResolver) && !inputs.serviceClusterIP.empty()) {
     command.push_back("--resolve");
     command.push_back(config.name + "." + config.namespace_ + ".svc=" + inputs.serviceClusterIP);
-    mounts.push_back({{"name", "hosts"}, {"mountPath", std::string(kHostRoot) + kHostsFile}});
   }
   return {
       {"name", "node-ca"},
@@ -113,16 +115,12 @@ std::vector<kube::Json> buildNodeCa(const RegistryConfig& config, const Inputs& 
 
   std::string ca_file;
   kube::Json volumes = kube::Json::array();
-  if (distributes_ca) {
-    volumes.push_back(caVolume(config, inputs, ca_file));
-    for (const auto& [volume, path] : kCertsDirs) {
-      volumes.push_back(
-          {{"name", volume}, {"hostPath", {{"path", path}, {"type", "DirectoryOrCreate"}}}});
-    }
+  if (distributes_ca) volumes.push_back(caVolume(config, inputs, ca_file));
+  for (const auto& [volume, path] : kCertsDirs) {
+    volumes.push_back(
+        {{"name", volume}, {"hostPath", {{"path", path}, {"type", "DirectoryOrCreate"}}}});
   }
-  if (config.spec.managed(ComponentKind::NodeResolver) && !inputs.serviceClusterIP.empty()) {
-    volumes.push_back({{"name", "hosts"}, {"hostPath", {{"path", kHostsFile}, {"type", "File"}}}});
-  }
+  volumes.push_back({{"name", "hosts"}, {"hostPath", {{"path", kHostsFile}, {"type", "File"}}}});
   kube::Json labels = commonLabels(config, kComponentNodeCa);
   kube::Json daemon_set = newOwnedObject(config, "apps/v1", "DaemonSet", name, kComponentNodeCa);
   daemon_set["spec"] = {
