@@ -94,9 +94,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Polled rather than `kubectl wait --for=condition=Established`: on a CRD created a moment ago
+# (the first test after `up`) that fails at once on the still empty status ("accessor error:
+# <nil>") instead of waiting.
+crd_established() {
+  [[ $(kubectl get crd registryconfigs.imageregistry.io \
+    -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' 2>/dev/null) == True ]]
+}
 install_crd() {
   kubectl apply -f "$SOURCE_ROOT/crds/registryconfigs.imageregistry.io.yaml" >/dev/null
-  kubectl wait --for=condition=Established crd/registryconfigs.imageregistry.io --timeout=60s >/dev/null
+  wait_for "the RegistryConfig CRD to be established" 60 crd_established
 }
 
 # start_operator [extra flags...]: runs the operator on this test's namespace only, on plain
