@@ -38,7 +38,13 @@ trap 'exit 0' INT TERM
 
 log "installing the RegistryConfig CRD"
 kubectl apply -f crds/registryconfigs.imageregistry.io.yaml >/dev/null
-kubectl wait --for=condition=Established crd/registryconfigs.imageregistry.io --timeout=60s >/dev/null
+# Polled: `kubectl wait --for=condition=Established` fails at once on the empty status of a CRD
+# created a moment ago.
+for _ in $(seq 120); do
+  [[ $(kubectl get crd registryconfigs.imageregistry.io \
+    -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}') == True ]] && break
+  sleep 0.5
+done
 
 log "starting the operator (log: build/operator-run.log)"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }

@@ -97,13 +97,14 @@ trap cleanup EXIT
 # Polled rather than `kubectl wait --for=condition=Established`: on a CRD created a moment ago
 # (the first test after `up`) that fails at once on the still empty status ("accessor error:
 # <nil>") instead of waiting.
+# crd_established NAME
 crd_established() {
-  [[ $(kubectl get crd registryconfigs.imageregistry.io \
-    -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' 2>/dev/null) == True ]]
+  [[ $(kubectl get crd "$1" -o 'jsonpath={.status.conditions[?(@.type=="Established")].status}' \
+    2>/dev/null) == True ]]
 }
 install_crd() {
   kubectl apply -f "$SOURCE_ROOT/crds/registryconfigs.imageregistry.io.yaml" >/dev/null
-  wait_for "the RegistryConfig CRD to be established" 60 crd_established
+  wait_for "the RegistryConfig CRD to be established" 60 crd_established registryconfigs.imageregistry.io
 }
 
 # start_operator [extra flags...]: runs the operator on this test's namespace only, on plain

@@ -3,7 +3,7 @@
 # N-default-route whose router-assigned host (status.ingress[].host) shows in externalHostnames.
 source "$(dirname "$0")/lib.sh"
 kubectl apply -f "$SOURCE_ROOT/tests/e2e/testdata/route-crd.yaml" >/dev/null
-kubectl wait --for=condition=Established crd/routes.route.openshift.io --timeout=60s >/dev/null
+wait_for "the Route CRD to be established" 60 crd_established routes.route.openshift.io
 PLATFORM=openshift start_operator
 k apply -f "$SOURCE_ROOT/crds/samples/registryconfig.yaml" >/dev/null
 k patch regcfg/image-registry --type=merge -p '{"spec":{"defaultRoute":true}}' >/dev/null
