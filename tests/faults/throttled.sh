@@ -62,10 +62,12 @@ spec:
     nonResourceRules: [{verbs: ["*"], nonResourceURLs: ["*"]}]
 YAML
 # The apiserver reads the new configuration a moment later; its metrics say when the level has
-# its one seat.
+# its one seat. (Read whole before grep: `kubectl | grep -q` fails under pipefail when grep
+# stops reading first.)
 one_seat() {
-  kubectl get --raw /metrics 2>/dev/null |
-    grep -q "^apiserver_flowcontrol_nominal_limit_seats{priority_level=\"$NS\"} 1\$"
+  local metrics
+  metrics=$(kubectl get --raw /metrics 2>/dev/null) &&
+    grep -q "^apiserver_flowcontrol_current_limit_seats{priority_level=\"$NS\"} 1\$" <<<"$metrics"
 }
 wait_for "the operator's priority level to have one seat" 60 one_seat
 

@@ -71,10 +71,26 @@ TEST_CASE("on stop, the files stay while the DaemonSet exists (a rollout, a drai
   CHECK_THAT(decision.reason, Catch::Contains("still exists"));
 }
 
-TEST_CASE("on stop, the files stay when the API server cannot say") {
+TEST_CASE("on stop, a revoked identity means the DaemonSet is going too") {
+  // Found on the real node: switching nodeCA off deleted the Role before the pod asked.
   SECTION("forbidden") {
     Cluster cluster;
     cluster.transport->reply(403, status(403, "Forbidden", "no daemonsets for you"));
+    RemovalDecision decision = cluster.decide();
+    CHECK(decision.remove);
+    CHECK_THAT(decision.reason, Catch::StartsWith("node-ca's own identity was revoked"));
+  }
+  SECTION("unauthorized") {
+    Cluster cluster;
+    cluster.transport->reply(401, status(401, "Unauthorized", "Unauthorized"));
+    CHECK(cluster.decide().remove);
+  }
+}
+
+TEST_CASE("on stop, the files stay when the API server cannot say") {
+  SECTION("a server error") {
+    Cluster cluster;
+    cluster.transport->reply(500, status(500, "InternalError", "etcd is unhappy"));
     RemovalDecision decision = cluster.decide();
     CHECK_FALSE(decision.remove);
     CHECK_THAT(decision.reason, Catch::StartsWith("cannot tell whether DaemonSet "

@@ -22,6 +22,14 @@ RemovalDecision decideRemovalOnStop(const kube::ClientPtr& client, const std::st
         error.message().find("could not find the requested resource") == std::string::npos) {
       return {true, what + " is gone"};
     }
+    // The operator deletes node-ca's ServiceAccount, Role and RoleBinding only together with
+    // the DaemonSet (the component switched off, the CR or its namespace deleted), in whatever
+    // order the garbage collector gets to them; a rollout or a drain never touches them. So a
+    // refused identity means the DaemonSet is going too.
+    if (error.is(kube::ErrorKind::Unauthorized) || error.is(kube::ErrorKind::Forbidden)) {
+      return {true, "node-ca's own identity was revoked (" + error.describe() +
+                        "): its ServiceAccount, Role or RoleBinding go only with " + what};
+    }
     return {false, "cannot tell whether " + what + " is gone (" + error.describe() +
                        "): keeping the node's CA files, a stale CA is harmless and a missing one "
                        "breaks pulls"};

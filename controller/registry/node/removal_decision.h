@@ -12,9 +12,11 @@ namespace registry {
 // rollout or a node drain far more often than because its registry is gone, and a node without
 // the CA fails every pull from the registry until the next pod starts; so the files are removed
 // only when the API server says the DaemonSet that runs the pods (`ns`/`name`) is gone (404) or
-// being deleted (deletionTimestamp set): the RegistryConfig or its nodeCA component was removed.
-// When the API server cannot be asked (unreachable, forbidden, a token already revoked), the
-// files stay: a stale CA file trusts a key nobody uses any more, a missing one breaks pulls.
+// being deleted (deletionTimestamp set), or refuses node-ca's own identity (401, 403: its
+// ServiceAccount, Role and RoleBinding are deleted only with the DaemonSet, and may go first):
+// the RegistryConfig or its component was removed. When the API server cannot be asked
+// (unreachable, a timeout, a 5xx), the files stay: a stale CA file trusts a key nobody uses any
+// more, a missing one breaks pulls.
 struct RemovalDecision {
   bool remove = false;
   std::string reason;  // one line for the log
