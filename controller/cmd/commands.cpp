@@ -11,6 +11,9 @@ std::map<std::string, Command> allCommands() {
       {"ca",
        {"print the CA clients must trust to reach a registry, or write it as certs.d files",
         runCa}},
+      {"prune",
+       {"delete the manifests of old tags from a registry, keeping the newest and the young",
+        runPrune}},
   };
 }
 

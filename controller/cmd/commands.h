@@ -19,5 +19,6 @@ int runVersion(int argc, char** argv);
 int runRender(int argc, char** argv);
 int runController(int argc, char** argv);
 int runCa(int argc, char** argv);
+int runPrune(int argc, char** argv);
 
 }  // namespace cmd

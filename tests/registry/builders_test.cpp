@@ -328,8 +328,7 @@ TEST_CASE("the pruner CronJob follows spec.pruning") {
   CHECK(pod["containers"][0]["command"] ==
         Json::array({"registry-operator", "prune", "--registry",
                      "https://image-registry.registry.svc:5000", "--keep-tag-revisions", "7",
-                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt",
-                     "--garbage-collect"}));
+                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt"}));
   CHECK(pod["containers"][0]["securityContext"]["runAsNonRoot"] == true);
   CHECK(spec["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
             ["app.kubernetes.io/component"] == "pruner");
