@@ -6,8 +6,16 @@ namespace oci {
 
 kube::Result<SplitUrl> splitUrl(std::string_view url) {
   auto invalid = [&](std::string_view why) {
+    // A user:password@ part is not repeated: the message may reach a log.
+    std::string shown(url);
+    const auto scheme = shown.find("://");
+    const auto start = scheme == std::string::npos ? 0 : scheme + 3;
+    const auto at = shown.find('@', start);
+    if (at != std::string::npos && at < shown.find_first_of("/?#", start)) {
+      shown.replace(start, at - start, "***");
+    }
     return kube::Error(kube::ErrorKind::Config,
-                       "invalid URL \"" + std::string(url) + "\": " + std::string(why));
+                       "invalid URL \"" + shown + "\": " + std::string(why));
   };
   std::size_t scheme_end = url.find("://");
   if (scheme_end == std::string_view::npos) return invalid("not an absolute http(s) URL");

@@ -71,7 +71,9 @@ TEST_CASE("URLs split into origin and target") {
   CHECK_FALSE(oci::splitUrl("ftp://x/"));
   CHECK_FALSE(oci::splitUrl("/relative"));
   CHECK_FALSE(oci::splitUrl("https:///path"));
-  CHECK_FALSE(oci::splitUrl("https://user:pw@host/"));
+  auto credentials = oci::splitUrl("https://user:pw@host/");
+  REQUIRE_FALSE(credentials);
+  CHECK(credentials.error().message() == "invalid URL \"https://***@host/\": credentials in a URL");
   CHECK(oci::percentEncode("repository:a/b:pull,push") == "repository%3Aa%2Fb%3Apull%2Cpush");
 }
 
