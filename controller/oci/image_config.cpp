@@ -14,7 +14,7 @@ kube::Result<std::optional<std::chrono::system_clock::time_point>> parseImageCre
   if (!created) return created.error();
   if (!*created) return std::optional<TimePoint>();
   auto time = runtime::parseTime(**created);
-  if (!time) return fieldError("created", "is not an RFC 3339 time");
+  if (!time) return fieldError("created", "is not an RFC 3339 time between 1678 and 2261");
   return std::optional<TimePoint>(*time);
 }
 

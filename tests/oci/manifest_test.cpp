@@ -163,8 +163,17 @@ TEST_CASE("the config's created time is RFC 3339 or absent") {
   CHECK(number.error().message() == "created: must be a string");
   auto garbage = oci::parseImageCreated(R"({"created":"yesterday"})");
   REQUIRE_FALSE(garbage);
-  CHECK(garbage.error().message() == "created: is not an RFC 3339 time");
+  CHECK(garbage.error().message() == "created: is not an RFC 3339 time between 1678 and 2261");
   CHECK_FALSE(oci::parseImageCreated("not json"));
+}
+
+TEST_CASE("Go's zero time in a config is an error, not an overflow") {
+  // Found by tests/fuzz (registry_json): runtime::parseTime overflowed converting year 1 to
+  // nanoseconds. Such an image now has no creation time, and the pruner keeps it.
+  auto zero = oci::parseImageCreated(R"({"created":"0001-01-01T00:00:00Z"})");
+  REQUIRE_FALSE(zero);
+  CHECK(zero.error().message() == "created: is not an RFC 3339 time between 1678 and 2261");
+  CHECK_FALSE(oci::parseImageCreated(R"({"created":"9999-12-31T23:59:59Z"})"));
 }
 
 TEST_CASE("catalog and tag list bodies") {
