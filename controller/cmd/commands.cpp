@@ -13,6 +13,9 @@ std::map<std::string, Command> allCommands() {
         runCa}},
       {"node-ca",
        {"keep a registry's CA (and its names) on a node, until the registry is gone", runNodeCa}},
+      {"prune",
+       {"delete the manifests of old tags from a registry, keeping the newest and the young",
+        runPrune}},
   };
 }
 

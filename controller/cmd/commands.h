@@ -20,5 +20,6 @@ int runRender(int argc, char** argv);
 int runController(int argc, char** argv);
 int runCa(int argc, char** argv);
 int runNodeCa(int argc, char** argv);
+int runPrune(int argc, char** argv);
 
 }  // namespace cmd

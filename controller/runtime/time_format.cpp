@@ -99,6 +99,14 @@ std::optional<std::chrono::system_clock::time_point> parseTime(std::string_view 
   tm.tm_min = minute;
   tm.tm_sec = second;
   const std::time_t utc = timegm(&tm);
+  // system_clock counts nanoseconds in 64 bits: about 1677-09-21 to 2262-04-11. A time outside
+  // (Go's zero time "0001-01-01T00:00:00Z" is common in image configs) would overflow in the
+  // conversion; with a week's margin for the offset and fraction, it is refused instead.
+  constexpr std::time_t kLimit =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max())
+          .count() -
+      7 * 24 * 3600;
+  if (utc > kLimit || utc < -kLimit) return std::nullopt;
   return std::chrono::system_clock::from_time_t(utc) - offset +
          std::chrono::duration_cast<std::chrono::system_clock::duration>(fraction);
 }

@@ -96,6 +96,19 @@ TEST_CASE("time format: Kubernetes Time and MicroTime round-trip") {
   CHECK_FALSE(runtime::parseTime("2023-11-14T22:13:20Zjunk"));
 }
 
+TEST_CASE("time format: years a time point cannot hold are refused, not overflowed") {
+  // Found by tests/fuzz (registry_json): Go's zero time in an image config overflowed the
+  // nanosecond conversion (signed overflow, undefined behaviour).
+  CHECK_FALSE(runtime::parseTime("0001-01-01T00:00:00Z"));
+  CHECK_FALSE(runtime::parseTime("9999-12-31T23:59:59Z"));
+  CHECK_FALSE(runtime::parseTime("1677-09-21T00:12:44Z"));
+  CHECK_FALSE(runtime::parseTime("2262-04-11T23:47:16-99:99"));
+  CHECK(runtime::parseTime("1970-01-01T00:00:00Z") == std::chrono::system_clock::time_point{});
+  CHECK(runtime::parseTime("1969-12-31T23:59:59Z") ==
+        std::chrono::system_clock::time_point{} - std::chrono::seconds(1));
+  CHECK(runtime::formatTime(*runtime::parseTime("2200-01-01T00:00:00Z")) == "2200-01-01T00:00:00Z");
+}
+
 TEST_CASE("owner references: the controller reference is found and built") {
   Json owner = {{"apiVersion", "imageregistry.io/v1alpha1"},
                 {"kind", "RegistryConfig"},

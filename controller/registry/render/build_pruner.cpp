@@ -32,6 +32,9 @@ kube::Json command(const RegistryConfig& config, const Inputs& inputs) {
     args.push_back("--ca-file");
     args.push_back(std::string(kCaDir) + "/" + *key);
   }
+  // spec.pruning.garbageCollect is not passed on: `prune` only deletes manifests. Freeing blobs
+  // (the registry's garbage-collect) is unsafe while the registry takes pushes, so whether and
+  // when to run it is the operator's decision, not the pruner's.
   return args;
 }
 

@@ -1,0 +1,345 @@
+#include "oci/registry_client.h"
+
+#include <set>
+
+#include "kube/base64.h"
+#include "oci/bearer_token.h"
+#include "oci/link_header.h"
+#include "oci/listings.h"
+#include "oci/manifest.h"
+#include "oci/media_types.h"
+#include "oci/names.h"
+#include "oci/registry_error.h"
+#include "oci/url.h"
+#include "oci/www_authenticate.h"
+#include "runtime/sha256.h"
+
+namespace oci {
+
+namespace {
+
+// No registry has this many pages; a server that keeps sending "next" is broken or hostile.
+constexpr int kMaxPages = 100000;
+
+std::string pullScope(const std::string& repository) {
+  return "repository:" + repository + ":pull";
+}
+
+kube::Error invalidName(std::string_view what, std::string_view name) {
+  return kube::Error(kube::ErrorKind::Invalid,
+                     "invalid " + std::string(what) + " \"" + std::string(name) + "\"");
+}
+
+bool isRedirect(int status) {
+  return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+// A sha256 digest is checked against the bytes; other algorithms are taken on trust.
+kube::Result<void> checkDigest(const std::string& digest, std::string_view body,
+                               const std::string& what) {
+  if (digest.rfind("sha256:", 0) != 0) return {};
+  if ("sha256:" + runtime::sha256Hex(body) != digest) {
+    return kube::Error(kube::ErrorKind::Decode, what + ": the content does not match its digest");
+  }
+  return {};
+}
+
+}  // namespace
+
+kube::Result<std::unique_ptr<RegistryClient>> RegistryClient::create(const std::string& registry,
+                                                                     Credentials credentials,
+                                                                     TransportFactory transports) {
+  auto url = splitUrl(registry);
+  if (!url) return url.error();
+  if (url->target != "/") {
+    return kube::Error(kube::ErrorKind::Config,
+                       "invalid registry URL \"" + registry +
+                           "\": give the origin only (https://host:port), without a path");
+  }
+  return std::unique_ptr<RegistryClient>(
+      new RegistryClient(url->origin, std::move(credentials), std::move(transports)));
+}
+
+RegistryClient::RegistryClient(std::string origin, Credentials credentials,
+                               TransportFactory transports)
+    : origin_(std::move(origin)),
+      credentials_(std::move(credentials)),
+      transports_(std::move(transports)) {}
+
+kube::Result<kube::HttpTransportPtr> RegistryClient::transportFor(const std::string& origin) {
+  auto it = transports_by_origin_.find(origin);
+  if (it != transports_by_origin_.end()) return it->second;
+  auto transport = transports_(origin);
+  if (!transport) return transport.error();
+  transports_by_origin_.emplace(origin, *transport);
+  return transport;
+}
+
+std::string RegistryClient::basicAuthorization() const {
+  return "Basic " + kube::base64Encode(credentials_.username + ":" + credentials_.password);
+}
+
+kube::Result<kube::HttpResponse> RegistryClient::send(kube::HttpRequest request,
+                                                      const std::string& scope) {
+  auto transport = transportFor(origin_);
+  if (!transport) return transport.error();
+  for (int attempt = 0;; ++attempt) {
+    request.headers.erase("Authorization");
+    auto token = tokens_.find(scope);
+    if (token != tokens_.end() && token->second.expires <= std::chrono::steady_clock::now()) {
+      tokens_.erase(token);
+      token = tokens_.end();
+    }
+    if (token != tokens_.end()) {
+      request.headers["Authorization"] = "Bearer " + token->second.token;
+    } else if (basic_) {
+      request.headers["Authorization"] = basicAuthorization();
+    }
+    auto response = (*transport)->send(request);
+    if (!response) return response.error();
+    if (response->status != 401 || attempt == 1) return response;
+    auto retry = authenticate(*response, scope);
+    if (!retry) return retry.error();
+    if (!*retry) return response;
+  }
+}
+
+kube::Result<bool> RegistryClient::authenticate(const kube::HttpResponse& unauthorized,
+                                                const std::string& scope) {
+  auto challenges = parseWwwAuthenticate(unauthorized.header("www-authenticate"));
+  if (const Challenge* bearer = findChallenge(challenges, "bearer")) {
+    auto url = tokenRequestUrl(*bearer, scope);
+    if (!url) return url.error();
+    const std::string realm = url->origin + url->target.substr(0, url->target.find('?'));
+    auto transport = transportFor(url->origin);
+    if (!transport) return transport.error();
+    kube::HttpRequest request;
+    request.target = url->target;
+    request.headers["Accept"] = "application/json";
+    if (!credentials_.anonymous()) request.headers["Authorization"] = basicAuthorization();
+    auto response = (*transport)->send(request);
+    if (!response) return response.error().withContext("fetching a token from " + realm);
+    if (response->status != 200) {
+      return registryError("GET token from " + realm, response->status, response->body);
+    }
+    auto token = parseTokenResponse(response->body);
+    if (!token) return token.error().withContext("the token from " + realm);
+    // Renewed a little early, so that it does not run out between our check and the registry's.
+    auto lifetime = token->expires_in - std::min(token->expires_in / 10, std::chrono::seconds(10));
+    tokens_[scope] =
+        CachedToken{std::move(token->token), std::chrono::steady_clock::now() + lifetime};
+    return true;
+  }
+  if (findChallenge(challenges, "basic") != nullptr && !credentials_.anonymous() && !basic_) {
+    basic_ = true;
+    return true;
+  }
+  return false;
+}
+
+kube::Result<std::string> RegistryClient::nextTarget(const kube::HttpResponse& response) const {
+  auto link = nextLink(response.header("link"));
+  if (!link) return std::string();
+  std::string target = *link;
+  if (target.empty() || target.front() != '/') {
+    auto url = splitUrl(target);
+    if (!url || url->origin != origin_) {
+      return kube::Error(kube::ErrorKind::Decode,
+                         "the registry's next-page link \"" + target + "\" leaves " + origin_);
+    }
+    target = url->target;
+  }
+  if (target.rfind("/v2/", 0) != 0) {
+    return kube::Error(kube::ErrorKind::Decode,
+                       "the registry's next-page link \"" + target + "\" is not under /v2/");
+  }
+  return target;
+}
+
+kube::Result<std::vector<std::string>> RegistryClient::catalog(int page_size) {
+  std::vector<std::string> repositories;
+  std::set<std::string> seen;
+  std::string target = "/v2/_catalog?n=" + std::to_string(page_size);
+  for (int page = 0; !target.empty(); ++page) {
+    if (page == kMaxPages || !seen.insert(target).second) {
+      return kube::Error(kube::ErrorKind::Decode,
+                         "the registry's catalog pages do not end (at " + target + ")");
+    }
+    kube::HttpRequest request;
+    request.target = target;
+    request.headers["Accept"] = "application/json";
+    auto response = send(request, "registry:catalog:*");
+    if (!response) return response.error();
+    if (response->status != 200) {
+      return registryError("GET " + target, response->status, response->body);
+    }
+    auto names = parseCatalog(response->body);
+    if (!names) return names.error().withContext("GET " + target);
+    repositories.insert(repositories.end(), names->begin(), names->end());
+    auto next = nextTarget(*response);
+    if (!next) return next.error();
+    target = std::move(*next);
+  }
+  return repositories;
+}
+
+kube::Result<std::vector<std::string>> RegistryClient::tags(const std::string& repository) {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  std::vector<std::string> tags;
+  std::set<std::string> seen;
+  std::string target = "/v2/" + repository + "/tags/list";
+  for (int page = 0; !target.empty(); ++page) {
+    if (page == kMaxPages || !seen.insert(target).second) {
+      return kube::Error(kube::ErrorKind::Decode,
+                         "the registry's tag list pages do not end (at " + target + ")");
+    }
+    kube::HttpRequest request;
+    request.target = target;
+    request.headers["Accept"] = "application/json";
+    auto response = send(request, pullScope(repository));
+    if (!response) return response.error();
+    if (response->status == 404) {
+      auto error = registryError("GET " + target, response->status, response->body);
+      if (error.reason() == "NAME_UNKNOWN") return tags;
+      return error;
+    }
+    if (response->status != 200) {
+      return registryError("GET " + target, response->status, response->body);
+    }
+    auto page_tags = parseTagList(response->body);
+    if (!page_tags) return page_tags.error().withContext("GET " + target);
+    tags.insert(tags.end(), page_tags->begin(), page_tags->end());
+    auto next = nextTarget(*response);
+    if (!next) return next.error();
+    target = std::move(*next);
+  }
+  return tags;
+}
+
+kube::Result<std::string> RegistryClient::manifestTarget(const std::string& repository,
+                                                         const std::string& reference) const {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  if (!isValidTag(reference) && !isValidDigest(reference)) {
+    return invalidName("tag or digest", reference);
+  }
+  return "/v2/" + repository + "/manifests/" + reference;
+}
+
+kube::Result<ManifestHead> RegistryClient::headManifest(const std::string& repository,
+                                                        const std::string& reference) {
+  auto target = manifestTarget(repository, reference);
+  if (!target) return target.error();
+  kube::HttpRequest request;
+  request.method = "HEAD";
+  request.target = *target;
+  request.headers["Accept"] = std::string(kManifestAccept);
+  auto response = send(request, pullScope(repository));
+  if (!response) return response.error();
+  if (response->status != 200) {
+    return registryError("HEAD " + *target, response->status, response->body);
+  }
+  ManifestHead head;
+  head.digest = response->header("docker-content-digest");
+  if (!isValidDigest(head.digest)) {
+    return kube::Error(kube::ErrorKind::Decode,
+                       "HEAD " + *target + ": no valid Docker-Content-Digest in the answer");
+  }
+  head.media_type = std::string(stripMediaTypeParameters(response->header("content-type")));
+  const std::string length = response->header("content-length");
+  if (!length.empty() && length.size() < 19 &&
+      length.find_first_not_of("0123456789") == std::string::npos) {
+    head.size = std::stoll(length);
+  }
+  return head;
+}
+
+kube::Result<FetchedManifest> RegistryClient::getManifest(const std::string& repository,
+                                                          const std::string& reference) {
+  auto target = manifestTarget(repository, reference);
+  if (!target) return target.error();
+  kube::HttpRequest request;
+  request.target = *target;
+  request.headers["Accept"] = std::string(kManifestAccept);
+  auto response = send(request, pullScope(repository));
+  if (!response) return response.error();
+  if (response->status != 200) {
+    return registryError("GET " + *target, response->status, response->body);
+  }
+  FetchedManifest manifest;
+  manifest.media_type = std::string(stripMediaTypeParameters(response->header("content-type")));
+  manifest.body = std::move(response->body);
+  manifest.digest = response->header("docker-content-digest");
+  if (manifest.digest.empty()) manifest.digest = "sha256:" + runtime::sha256Hex(manifest.body);
+  if (!isValidDigest(manifest.digest)) {
+    return kube::Error(kube::ErrorKind::Decode,
+                       "GET " + *target + ": the Docker-Content-Digest is not a digest");
+  }
+  if (isValidDigest(reference) && manifest.digest != reference) {
+    return kube::Error(kube::ErrorKind::Decode,
+                       "GET " + *target + ": the registry answered with " + manifest.digest);
+  }
+  if (auto checked = checkDigest(manifest.digest, manifest.body, "GET " + *target); !checked) {
+    return checked.error();
+  }
+  return manifest;
+}
+
+kube::Result<std::string> RegistryClient::getBlob(const std::string& repository,
+                                                  const std::string& digest) {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  if (!isValidDigest(digest)) return invalidName("digest", digest);
+  const std::string target = "/v2/" + repository + "/blobs/" + digest;
+  kube::HttpRequest request;
+  request.target = target;
+  auto response = send(request, pullScope(repository));
+  if (!response) return response.error();
+  if (isRedirect(response->status) && !response->header("location").empty()) {
+    // A storage backend serving the blob itself (S3, a CDN): its URL is signed, and our
+    // credentials are the registry's, not its.
+    const std::string location = response->header("location");
+    kube::HttpRequest follow;
+    kube::Result<kube::HttpResponse> followed = kube::Error(kube::ErrorKind::Other, "");
+    if (location.front() == '/') {
+      follow.target = location;
+      followed = send(follow, pullScope(repository));
+    } else {
+      auto url = splitUrl(location);
+      if (!url) return url.error().withContext("GET " + target + " redirected");
+      follow.target = url->target;
+      if (url->origin == origin_) {
+        followed = send(follow, pullScope(repository));
+      } else {
+        auto transport = transportFor(url->origin);
+        if (!transport) return transport.error();
+        followed = (*transport)->send(follow);
+      }
+    }
+    if (!followed) return followed.error().withContext("GET " + target + " redirected");
+    response = std::move(followed);
+  }
+  if (response->status != 200) {
+    return registryError("GET " + target, response->status, response->body);
+  }
+  if (auto checked = checkDigest(digest, response->body, "GET " + target); !checked) {
+    return checked.error();
+  }
+  return std::move(response->body);
+}
+
+kube::Result<void> RegistryClient::deleteManifest(const std::string& repository,
+                                                  const std::string& digest) {
+  if (!isValidDigest(digest)) return invalidName("digest", digest);
+  auto target = manifestTarget(repository, digest);
+  if (!target) return target.error();
+  kube::HttpRequest request;
+  request.method = "DELETE";
+  request.target = *target;
+  auto response = send(request, "repository:" + repository + ":delete");
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) {
+    return registryError("DELETE " + *target, response->status, response->body);
+  }
+  return {};
+}
+
+}  // namespace oci

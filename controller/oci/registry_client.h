@@ -1,0 +1,115 @@
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "kube/http.h"
+#include "kube/result.h"
+
+namespace oci {
+
+// Who the client is to the registry. Both empty: anonymous.
+struct Credentials {
+  std::string username;
+  std::string password;
+
+  bool anonymous() const { return username.empty() && password.empty(); }
+};
+
+// Makes the transport for an origin ("https://host:port"): the registry's own, a token realm's,
+// or a blob redirect's. The client asks once per origin and keeps the transport.
+using TransportFactory =
+    std::function<kube::Result<kube::HttpTransportPtr>(const std::string& origin)>;
+
+struct ManifestHead {
+  std::string digest;  // Docker-Content-Digest
+  std::string media_type;
+  std::int64_t size = 0;  // Content-Length, 0 when the registry does not say
+};
+
+struct FetchedManifest {
+  std::string digest;
+  std::string media_type;  // Content-Type, without parameters
+  std::string body;
+};
+
+// A client of the distribution registry HTTP API v2 (the OCI distribution spec), for what the
+// pruner needs: list repositories and tags, read manifests and blobs, delete manifests.
+//
+// Authentication: requests go out anonymously until the registry answers 401. A Basic challenge
+// with credentials switches to Basic for every later request; a Bearer challenge fetches a token
+// from its realm (with Basic credentials when given), caches it for the request's scope until it
+// expires, and the request is sent once more. A second 401 is the answer (kind Unauthorized).
+// Passwords and tokens appear in no error message.
+//
+// Not thread-safe: one command drives one client.
+class RegistryClient {
+ public:
+  // `registry` is the registry's URL, "https://reg.ns.svc:5000" (a path is refused: the API
+  // lives at /v2/ of the origin). Error kind Config for a bad URL or transport.
+  static kube::Result<std::unique_ptr<RegistryClient>> create(const std::string& registry,
+                                                              Credentials credentials,
+                                                              TransportFactory transports);
+
+  const std::string& origin() const { return origin_; }
+
+  // GET /v2/_catalog?n=page_size, following rel="next" links (relative, as distribution 2.8
+  // sends them, or absolute on the same origin) until none comes.
+  kube::Result<std::vector<std::string>> catalog(int page_size = 100);
+
+  // GET /v2/<repository>/tags/list, following rel="next" links should the registry send any
+  // (2.8 ignores n and last for tags and sends the whole list). A repository whose tags were all
+  // deleted is still in the catalog; its 404 NAME_UNKNOWN reads as no tags.
+  kube::Result<std::vector<std::string>> tags(const std::string& repository);
+
+  // HEAD and GET /v2/<repository>/manifests/<tag or digest>, accepting all four manifest media
+  // types. A GET by digest checks that the body has that digest.
+  kube::Result<ManifestHead> headManifest(const std::string& repository,
+                                          const std::string& reference);
+  kube::Result<FetchedManifest> getManifest(const std::string& repository,
+                                            const std::string& reference);
+
+  // GET /v2/<repository>/blobs/<digest>, following one redirect (a storage backend's URL, which
+  // gets no Authorization header).
+  kube::Result<std::string> getBlob(const std::string& repository, const std::string& digest);
+
+  // DELETE /v2/<repository>/manifests/<digest> (202). Only by digest: the registry refuses tags.
+  // 405 (UNSUPPORTED) when the registry runs without storage.delete.enabled: see
+  // isDeletionDisabled().
+  kube::Result<void> deleteManifest(const std::string& repository, const std::string& digest);
+
+ private:
+  RegistryClient(std::string origin, Credentials credentials, TransportFactory transports);
+
+  kube::Result<kube::HttpTransportPtr> transportFor(const std::string& origin);
+  // Sends to the registry with the authorization `scope` needs ("repository:a/b:pull"), and on a
+  // 401 authenticates as the challenge asks and sends once more.
+  kube::Result<kube::HttpResponse> send(kube::HttpRequest request, const std::string& scope);
+  // After a 401: whether the request is worth sending again (a new token, or Basic credentials
+  // the registry asked for), or an error from the token server.
+  kube::Result<bool> authenticate(const kube::HttpResponse& unauthorized, const std::string& scope);
+  std::string basicAuthorization() const;
+  kube::Result<std::string> manifestTarget(const std::string& repository,
+                                           const std::string& reference) const;
+  // A rel="next" link of `response` as a target on the registry, or "" when there is none.
+  kube::Result<std::string> nextTarget(const kube::HttpResponse& response) const;
+
+  struct CachedToken {
+    std::string token;
+    std::chrono::steady_clock::time_point expires;
+  };
+
+  std::string origin_;
+  Credentials credentials_;
+  TransportFactory transports_;
+  std::map<std::string, kube::HttpTransportPtr> transports_by_origin_;
+  bool basic_ = false;                         // the registry asked for Basic
+  std::map<std::string, CachedToken> tokens_;  // by scope
+};
+
+}  // namespace oci
