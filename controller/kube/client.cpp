@@ -1,5 +1,7 @@
 #include "kube/client.h"
 
+#include <thread>
+
 #include "kube/cpprest_transport.h"
 
 namespace kube {
@@ -76,6 +78,7 @@ bool Client::rejected(std::uint64_t generation, int attempt) {
 
 Result<HttpResponse> Client::send(HttpRequest request) {
   const std::string verb = request.method;
+  int throttled = 0;
   for (int attempt = 0;; ++attempt) {
     // Checked here as well as in the transport: a request whose caller already gave up is not
     // sent at all (nor is an exec plugin run for it).
@@ -90,7 +93,24 @@ Result<HttpResponse> Client::send(HttpRequest request) {
     if (!response) return response.error();
     if (isSuccess(response->status)) return response;
     if (response->status == 401 && rejected(*generation, attempt)) continue;
-    return errorFromResponse(response->status, response->body, response->header("retry-after"));
+    Error error =
+        errorFromResponse(response->status, response->body, response->header("retry-after"));
+    // Too many requests, with a time to come back: the server did not act on the request (API
+    // Priority and Fairness and the in-flight limits refuse before anything runs), so any verb
+    // may be sent again. As client-go does, up to kMaxThrottledRetries times, waiting as told
+    // (at most kMaxRetryAfter each time), so that a throttled reconcile slows down instead of
+    // failing and backing off for ever longer.
+    if (error.is(ErrorKind::TooManyRequests) && error.retryAfter() &&
+        throttled < kMaxThrottledRetries) {
+      ++throttled;
+      if (!request.cancel) {
+        std::this_thread::sleep_for(*error.retryAfter());
+      } else if (!request.cancel->sleepFor(*error.retryAfter())) {
+        return Error(ErrorKind::Cancelled, verb + " " + request.target + ": cancelled");
+      }
+      continue;
+    }
+    return error;
   }
 }
 

@@ -226,12 +226,13 @@ with_hosts() {
   unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
 }
 
-# make_oci_image DIR CONTENT: an OCI image layout in DIR, tag `1`, one layer holding /hello.txt
-# with CONTENT. Built by hand (no base image can be pulled here).
+# make_oci_image DIR CONTENT [CREATED]: an OCI image layout in DIR, tag `1`, one layer holding
+# /hello.txt with CONTENT, its config's creation time CREATED (RFC 3339, default
+# 2026-01-01T00:00:00Z). Built by hand (no base image can be pulled here). Prints the digest.
 make_oci_image() {
-  python3 - "$1" "$2" <<'PY'
+  python3 - "$1" "$2" "${3:-2026-01-01T00:00:00Z}" <<'PY'
 import gzip, hashlib, io, json, os, sys, tarfile
-out, content = sys.argv[1], sys.argv[2].encode()
+out, content, created = sys.argv[1], sys.argv[2].encode(), sys.argv[3]
 os.makedirs(f"{out}/blobs/sha256", exist_ok=True)
 def blob(data):
     digest = hashlib.sha256(data).hexdigest()
@@ -244,7 +245,7 @@ with tarfile.open(fileobj=raw, mode="w") as tar:
 diff_id = "sha256:" + hashlib.sha256(raw.getvalue()).hexdigest()
 layer = blob(gzip.compress(raw.getvalue(), mtime=0))
 config = blob(json.dumps({"architecture": "amd64", "os": "linux",
-    "config": {"Cmd": ["/hello.txt"]}, "created": "2026-01-01T00:00:00Z",
+    "config": {"Cmd": ["/hello.txt"]}, "created": created,
     "rootfs": {"type": "layers", "diff_ids": [diff_id]}}).encode())
 manifest = blob(json.dumps({"schemaVersion": 2,
     "mediaType": "application/vnd.oci.image.manifest.v1+json",
