@@ -97,11 +97,11 @@ Result<HttpResponse> Client::send(HttpRequest request) {
         errorFromResponse(response->status, response->body, response->header("retry-after"));
     // Too many requests, with a time to come back: the server did not act on the request (API
     // Priority and Fairness and the in-flight limits refuse before anything runs), so any verb
-    // may be sent again. As client-go does, up to kMaxThrottledRetries times, waiting as told
+    // may be sent again. As client-go does, up to max_throttled_retries times, waiting as told
     // (at most kMaxRetryAfter each time), so that a throttled reconcile slows down instead of
     // failing and backing off for ever longer.
     if (error.is(ErrorKind::TooManyRequests) && error.retryAfter() &&
-        throttled < kMaxThrottledRetries) {
+        throttled < config_.max_throttled_retries) {
       ++throttled;
       if (!request.cancel) {
         std::this_thread::sleep_for(*error.retryAfter());

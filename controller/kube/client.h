@@ -21,9 +21,7 @@ using RequestObserver = std::function<void(const std::string& verb, int status)>
 // request to an observer. Thread-safe. A credential from a token file or an exec plugin is
 // cached (CredentialSource); a 401 drops it, and the request, unary or watch, is sent once more
 // with a fresh one. A unary request answered 429 with a Retry-After is sent again after that
-// wait, up to kMaxThrottledRetries times (its cancel token ends the wait).
-inline constexpr int kMaxThrottledRetries = 10;
-
+// wait, up to ClusterConfig::max_throttled_retries times (its cancel token ends the wait).
 class Client {
  public:
   Client(ClusterConfig config, HttpTransportPtr transport);

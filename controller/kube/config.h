@@ -37,6 +37,9 @@ struct ClusterConfig {
   std::string token_file;  // re-read as it rotates (service-account tokens)
   std::optional<ExecConfig> exec;
   std::string default_namespace = "default";
+  // How often Client::send waits out a 429's Retry-After and tries again (client-go's 10); 0
+  // leaves every 429 to the caller.
+  int max_throttled_retries = 10;
 };
 
 // Parses kubeconfig YAML. Relative file paths resolve against `base_dir` (the file's folder).

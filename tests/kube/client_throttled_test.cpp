@@ -57,16 +57,17 @@ TEST_CASE("client: 429 without Retry-After, or past the retry budget, is the cal
     CHECK(response.error().is(kube::ErrorKind::TooManyRequests));
     CHECK(t.transport->requests().size() == 1);
   }
-  SECTION("throttled more than kMaxThrottledRetries times") {
+  SECTION("throttled more than max_throttled_retries times") {
     Throttled t;
-    for (int i = 0; i <= kube::kMaxThrottledRetries; ++i) {
+    const std::size_t retries = kube::ClusterConfig{}.max_throttled_retries;
+    for (std::size_t i = 0; i <= retries; ++i) {
       t.transport->reply(429, kThrottled, {{"retry-after", "0"}});
     }
     auto response = t.client->send(t.patch());
     REQUIRE_FALSE(response.ok());
     CHECK(response.error().is(kube::ErrorKind::TooManyRequests));
     CHECK(response.error().retryAfter() == std::chrono::seconds(0));
-    CHECK(t.transport->requests().size() == kube::kMaxThrottledRetries + 1);
+    CHECK(t.transport->requests().size() == retries + 1);
   }
 }
 
