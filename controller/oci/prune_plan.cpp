@@ -119,42 +119,41 @@ class RepositoryPlanner {
     return age < duration_cast<seconds>(policy_.keep_younger_than);
   }
 
-  void keepWhatKeptIndexesReference() {
-    std::vector<std::string> pending;
-    for (const auto& [digest, reason] : kept_reason_) pending.push_back(digest);
+  // Walks down the indexes from `pending`: `visit(child, parent)` says whether to go on below
+  // the child (false: already seen, or not to be followed).
+  template <class Visit>
+  void walkChildren(std::vector<std::string> pending, Visit visit) const {
     while (!pending.empty()) {
       std::string digest = pending.back();
       pending.pop_back();
       const ManifestInfo* info = find(repository_, digest);
       if (info == nullptr) continue;
       for (const std::string& child : info->children) {
-        if (kept_reason_.emplace(child, "referenced by kept index " + digest).second) {
-          pending.push_back(child);
-        }
+        if (visit(child, digest)) pending.push_back(child);
       }
     }
   }
 
+  void keepWhatKeptIndexesReference() {
+    std::vector<std::string> kept;
+    for (const auto& [digest, reason] : kept_reason_) kept.push_back(digest);
+    walkChildren(std::move(kept), [this](const std::string& child, const std::string& index) {
+      return kept_reason_.emplace(child, "referenced by kept index " + index).second;
+    });
+  }
+
   void deleteCandidatesAndOrphanedChildren() {
-    std::vector<std::string> pending;
+    std::vector<std::string> deleted;
     for (const auto& [digest, reason] : candidate_reason_) {
       // A digest a kept tag or index holds stays, with every tag on it.
       if (kept_reason_.count(digest) != 0) continue;
       delete_reason_.emplace(digest, reason);
-      pending.push_back(digest);
+      deleted.push_back(digest);
     }
-    while (!pending.empty()) {
-      std::string digest = pending.back();
-      pending.pop_back();
-      const ManifestInfo* info = find(repository_, digest);
-      if (info == nullptr) continue;
-      for (const std::string& child : info->children) {
-        if (kept_reason_.count(child) != 0 || find(repository_, child) == nullptr) continue;
-        if (delete_reason_.emplace(child, "referenced only by deleted index " + digest).second) {
-          pending.push_back(child);
-        }
-      }
-    }
+    walkChildren(std::move(deleted), [this](const std::string& child, const std::string& index) {
+      if (kept_reason_.count(child) != 0 || find(repository_, child) == nullptr) return false;
+      return delete_reason_.emplace(child, "referenced only by deleted index " + index).second;
+    });
   }
 
   PlannedManifest planned(const std::string& digest, const std::string& reason) const {

@@ -2,8 +2,7 @@
 
 #include <thread>
 
-#include "kube/client.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_client.h"
 
 // What kube::Client does when the API server answers 429 Too Many Requests.
 
@@ -12,15 +11,7 @@ namespace {
 const std::string kThrottled =
     R"({"kind":"Status","code":429,"reason":"TooManyRequests","message":"too many requests"})";
 
-struct Throttled {
-  std::shared_ptr<testing::ScriptedTransport> transport =
-      std::make_shared<testing::ScriptedTransport>();
-  kube::ClientPtr client;
-  Throttled() {
-    kube::ClusterConfig config;
-    config.server = "https://api";
-    client = std::make_shared<kube::Client>(config, transport);
-  }
+struct Throttled : testing::ScriptedClient {
   kube::HttpRequest patch() const {
     kube::HttpRequest request;
     request.method = "PATCH";

@@ -3,22 +3,14 @@
 #include <catch2/catch.hpp>
 
 #include "kube/object.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_client.h"
 
 using namespace registry;
 using kube::Json;
 
 namespace {
 
-struct Cluster {
-  std::shared_ptr<::testing::ScriptedTransport> transport =
-      std::make_shared<::testing::ScriptedTransport>();
-  kube::ClientPtr client;
-  Cluster() {
-    kube::ClusterConfig config;
-    config.server = "https://api";
-    client = std::make_shared<kube::Client>(config, transport);
-  }
+struct Cluster : ::testing::ScriptedClient {
   RemovalDecision decide() {
     RemovalDecision decision = decideRemovalOnStop(client, "registry-operator-system",
                                                    "reg-node-ca", std::chrono::seconds(5), {});

@@ -7,7 +7,7 @@
 
 #include "kube/base64.h"
 #include "registry/reconcile/trusted_ca.h"
-#include "support/scripted_transport.h"
+#include "support/scripted_client.h"
 #include "test_support.h"
 
 using namespace registry;
@@ -61,15 +61,7 @@ const char* const kCrJson = R"({
              "externalHostnames": ["image-registry-default-route-registry.apps.example.com"]}
 })";
 
-struct Cluster {
-  std::shared_ptr<::testing::ScriptedTransport> transport =
-      std::make_shared<::testing::ScriptedTransport>();
-  kube::ClientPtr client;
-  Cluster() {
-    kube::ClusterConfig config;
-    config.server = "https://api";
-    client = std::make_shared<kube::Client>(config, transport);
-  }
+struct Cluster : ::testing::ScriptedClient {
   std::vector<std::string> targets() const {
     std::vector<std::string> out;
     for (const auto& request : transport->requests()) out.push_back(request.target);
