@@ -154,6 +154,8 @@ int runController(int argc, char** argv) {
   manager_options.metrics_address = metrics_addr;
   manager_options.health_address = health_addr;
   manager_options.leader_elect = vars["leader-elect"].as<bool>();
+  // The controllers' 30 s drain, then 10 s for the lease release, the events and the endpoints.
+  manager_options.stop_deadline = std::chrono::seconds(40);
   manager_options.leader_election.lease_namespace =
       lease_namespace.empty() ? config->default_namespace : lease_namespace;
   runtime::Manager manager(*client, manager_options);

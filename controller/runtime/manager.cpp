@@ -8,6 +8,7 @@
 
 #include "kube/api.h"
 #include "runtime/http_server.h"
+#include "runtime/process_exit.h"
 
 namespace runtime {
 
@@ -144,6 +145,22 @@ int Manager::run(const kube::CancelToken& cancel) {
   while (stop.sleepFor(std::chrono::hours(1))) {
   }
   cancel.unsubscribe(forward);
+  // Found with a leader whose connections stalled: its reconciles stopped at once, but joining
+  // an informer blocked in a read of the stalled watch kept the process (and its endpoints)
+  // alive past any deadline. The watchdog outlives run() only until the stop is done.
+  kube::CancelToken stopped;
+  if (options_.stop_deadline.count() > 0) {
+    std::thread([stopped, deadline = options_.stop_deadline] {
+      if (stopped.sleepFor(deadline)) {
+        exitNow(1,
+                fmt::format("the shutdown did not finish within {} ms; exiting", deadline.count()));
+      }
+    }).detach();
+  }
+  struct StopWatchdog {
+    kube::CancelToken token;
+    ~StopWatchdog() { token.cancel(); }
+  } watchdog{stopped};
 
   // Controllers first, so that a successor cannot start before our last reconcile ended; then
   // the lease is released (or, if lost, left alone).

@@ -25,6 +25,11 @@ struct ManagerOptions {
   EventRecorderConfig events;
   ClockPtr clock = realClock();
   RandomPtr random = realRandom();
+  // When > 0: the longest the stop may take once it has begun (cancel, or lost leadership),
+  // in real time. Past it the process ends at once (runtime::exitNow, status 1), whatever still
+  // waits: an informer or the event writer on a connection that stopped answering can hold its
+  // thread for its own timeout. Meant for the binary; 0 (tests, embedders) never exits.
+  std::chrono::milliseconds stop_deadline{0};
 };
 
 // What `registry-operator run` needs around its controllers (controller-runtime's Manager):
