@@ -156,64 +156,49 @@ kube::Result<std::string> RegistryClient::nextTarget(const kube::HttpResponse& r
   return target;
 }
 
-kube::Result<std::vector<std::string>> RegistryClient::catalog(int page_size) {
-  std::vector<std::string> repositories;
+kube::Result<std::vector<std::string>> RegistryClient::listPages(std::string target,
+                                                                 const std::string& scope,
+                                                                 const std::string& what,
+                                                                 PageParser parse,
+                                                                 bool unknown_is_empty) {
+  std::vector<std::string> names;
   std::set<std::string> seen;
-  std::string target = "/v2/_catalog?n=" + std::to_string(page_size);
   for (int page = 0; !target.empty(); ++page) {
     if (page == kMaxPages || !seen.insert(target).second) {
       return kube::Error(kube::ErrorKind::Decode,
-                         "the registry's catalog pages do not end (at " + target + ")");
+                         "the registry's " + what + " pages do not end (at " + target + ")");
     }
     kube::HttpRequest request;
     request.target = target;
     request.headers["Accept"] = "application/json";
-    auto response = send(request, "registry:catalog:*");
+    auto response = send(request, scope);
     if (!response) return response.error();
     if (response->status != 200) {
-      return registryError("GET " + target, response->status, response->body);
+      auto error = registryError("GET " + target, response->status, response->body);
+      if (unknown_is_empty && response->status == 404 && error.reason() == "NAME_UNKNOWN") {
+        return names;
+      }
+      return error;
     }
-    auto names = parseCatalog(response->body);
-    if (!names) return names.error().withContext("GET " + target);
-    repositories.insert(repositories.end(), names->begin(), names->end());
+    auto page_names = parse(response->body);
+    if (!page_names) return page_names.error().withContext("GET " + target);
+    names.insert(names.end(), page_names->begin(), page_names->end());
     auto next = nextTarget(*response);
     if (!next) return next.error();
     target = std::move(*next);
   }
-  return repositories;
+  return names;
+}
+
+kube::Result<std::vector<std::string>> RegistryClient::catalog(int page_size) {
+  return listPages("/v2/_catalog?n=" + std::to_string(page_size), "registry:catalog:*", "catalog",
+                   parseCatalog, false);
 }
 
 kube::Result<std::vector<std::string>> RegistryClient::tags(const std::string& repository) {
   if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
-  std::vector<std::string> tags;
-  std::set<std::string> seen;
-  std::string target = "/v2/" + repository + "/tags/list";
-  for (int page = 0; !target.empty(); ++page) {
-    if (page == kMaxPages || !seen.insert(target).second) {
-      return kube::Error(kube::ErrorKind::Decode,
-                         "the registry's tag list pages do not end (at " + target + ")");
-    }
-    kube::HttpRequest request;
-    request.target = target;
-    request.headers["Accept"] = "application/json";
-    auto response = send(request, pullScope(repository));
-    if (!response) return response.error();
-    if (response->status == 404) {
-      auto error = registryError("GET " + target, response->status, response->body);
-      if (error.reason() == "NAME_UNKNOWN") return tags;
-      return error;
-    }
-    if (response->status != 200) {
-      return registryError("GET " + target, response->status, response->body);
-    }
-    auto page_tags = parseTagList(response->body);
-    if (!page_tags) return page_tags.error().withContext("GET " + target);
-    tags.insert(tags.end(), page_tags->begin(), page_tags->end());
-    auto next = nextTarget(*response);
-    if (!next) return next.error();
-    target = std::move(*next);
-  }
-  return tags;
+  return listPages("/v2/" + repository + "/tags/list", pullScope(repository), "tag list",
+                   parseTagList, true);
 }
 
 kube::Result<std::string> RegistryClient::manifestTarget(const std::string& repository,

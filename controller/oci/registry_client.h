@@ -6,6 +6,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "kube/http.h"
@@ -98,6 +99,13 @@ class RegistryClient {
                                            const std::string& reference) const;
   // A rel="next" link of `response` as a target on the registry, or "" when there is none.
   kube::Result<std::string> nextTarget(const kube::HttpResponse& response) const;
+  // A paged listing (catalog, tags) from `target`: GETs each page with `scope`, collects the
+  // names `parse` reads, and follows rel="next" links until there is none. `what` names the
+  // listing in errors. A 404 NAME_UNKNOWN ends it with what was read when `unknown_is_empty`.
+  using PageParser = kube::Result<std::vector<std::string>> (*)(std::string_view body);
+  kube::Result<std::vector<std::string>> listPages(std::string target, const std::string& scope,
+                                                   const std::string& what, PageParser parse,
+                                                   bool unknown_is_empty);
 
   struct CachedToken {
     std::string token;

@@ -1,4 +1,5 @@
 #include "registry/render/builders.h"
+#include "registry/render/feature_support.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
 #include "registry/render/security_context.h"
@@ -68,7 +69,7 @@ kube::Json podSpec(const RegistryConfig& config, const Inputs& inputs) {
 
 std::optional<kube::Json> buildPrunerCronJob(const RegistryConfig& config, const Inputs& inputs) {
   if (!config.spec.managed(ComponentKind::Pruner)) return std::nullopt;
-  if (config.spec.auth.type != AuthType::None) return std::nullopt;  // PrunerNeedsCredentials
+  if (!prunerCanAuthenticate(config)) return std::nullopt;  // PrunerNeedsCredentials
   const PruningSpec& pruning = config.spec.pruning;
   kube::Json cron_job =
       newOwnedObject(config, "batch/v1", "CronJob", prunerName(config), kComponentPruner);

@@ -27,9 +27,8 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "the registry takes no writes and is not implemented yet; set it to false "
                         "(pruning still deletes manifests)"});
   }
-  // The pruner has no credentials for a registry that requires them (the first admin and the
-  // token service are not built yet), so its CronJob is not created for such a registry.
-  if (spec.managed(ComponentKind::Pruner) && spec.auth.type != AuthType::None) {
+  // The first admin and the token service are not built yet.
+  if (spec.managed(ComponentKind::Pruner) && !prunerCanAuthenticate(config)) {
     problems.push_back({"PrunerNeedsCredentials",
                         "spec.components: the pruner cannot authenticate to a registry with "
                         "auth.type " +
@@ -44,6 +43,10 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "enable TLS or set nodeCA to managed: false"});
   }
   return problems;
+}
+
+bool prunerCanAuthenticate(const RegistryConfig& config) {
+  return config.spec.auth.type == AuthType::None;
 }
 
 }  // namespace registry

@@ -13,4 +13,8 @@ namespace registry {
 // of the CR is still applied as usual. Empty when everything the spec asks for is implemented.
 std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
 
+// Whether the pruner can log in to the registry: it has no credentials yet, so only a registry
+// without auth. buildPrunerCronJob creates nothing otherwise, and unsupportedFeatures says why.
+bool prunerCanAuthenticate(const RegistryConfig& config);
+
 }  // namespace registry
