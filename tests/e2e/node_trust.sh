@@ -34,8 +34,9 @@ spec:
 YAML
 wait_for "$name Available" 180 condition_is "$name" Available True
 condition_is "$name" Degraded False || fail "Degraded: $(jsonpath regcfg "$name" '{.status.conditions}')"
-ip=$(jsonpath svc "$name" '{.spec.clusterIP}')
-[[ -n $ip ]] || fail "Service $name has no ClusterIP"
+reach_registry "$name"
+ip=$REGISTRY_IP
+ca=$REGISTRY_CERTS/ca.crt
 
 node_ca_ready_on_real_node() {
   local phase
@@ -45,9 +46,6 @@ node_ca_ready_on_real_node() {
 }
 wait_for "node-ca running on $NODE_NAME" 120 node_ca_ready_on_real_node
 
-ca=$WORK/ca.crt
-k get configmap "$name-ca" -o 'jsonpath={.data.ca\.crt}' >"$ca"
-[[ -s $ca ]] || fail "ConfigMap $name-ca has no ca.crt"
 trust_written() {
   cmp -s "$ca" "$upper/docker/certs.d/$host/ca.crt" &&
     cmp -s "$ca" "$upper/containers/certs.d/$host/ca.crt" &&
@@ -66,14 +64,9 @@ grep -q "$name.$NS.svc" /etc/hosts && fail "node-ca wrote to the machine's own /
 log "pushing the toolbox image to $host/team-a/app:1 over verified TLS"
 read -r _ toolbox_archive < <("$SOURCE_ROOT/hack/build-images.sh" toolbox)
 [[ -s $toolbox_archive ]] || fail "hack/build-images.sh toolbox gave no archive"
-printf '127.0.0.1 localhost\n%s %s.%s.svc\n' "$ip" "$name" "$NS" >"$WORK/hosts"
-mkdir -p "$WORK/certs/$host" && cp "$ca" "$WORK/certs/$host/ca.crt"
-skopeo_() { with_hosts "$WORK/hosts" skopeo --insecure-policy "$@"; }
-answers() { curl -sf --cacert "$ca" --resolve "$host:$ip" "https://$host/v2/" >/dev/null; }
-wait_for "the registry to answer through its Service" 60 answers
-skopeo_ copy --quiet --dest-cert-dir "$WORK/certs/$host" "docker-archive:$toolbox_archive" \
+registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" "docker-archive:$toolbox_archive" \
   "docker://$host/team-a/app:1" || fail "push over verified TLS failed"
-digest=$(skopeo_ inspect --cert-dir "$WORK/certs/$host" --format '{{.Digest}}' "docker://$host/team-a/app:1")
+digest=$(registry_skopeo inspect --cert-dir "$REGISTRY_CERTS" --format '{{.Digest}}' "docker://$host/team-a/app:1")
 
 log "a Deployment whose image is $host/team-a/app:1 runs on $NODE_NAME"
 k apply -f - >/dev/null <<YAML

@@ -26,20 +26,13 @@ YAML
 wait_for "$name Available" 180 condition_is "$name" Available True
 wait_for "CronJob $name-pruner" 30 exists cronjob "$name-pruner"
 
-ip=$(jsonpath svc "$name" '{.spec.clusterIP}')
-certs=$WORK/certs/$host
-mkdir -p "$certs"
-k get configmap "$name-ca" -o 'jsonpath={.data.ca\.crt}' >"$certs/ca.crt"
-printf '127.0.0.1 localhost\n%s %s.%s.svc\n' "$ip" "$name" "$NS" >"$WORK/hosts"
-answers() { curl -sf --cacert "$certs/ca.crt" --resolve "$host:$ip" "https://$host/v2/" >/dev/null; }
-wait_for "the registry to answer through its Service" 60 answers
-skopeo_() { with_hosts "$WORK/hosts" skopeo --insecure-policy "$@"; }
+reach_registry "$name"
 
 log "pushing three tags of two repositories, created months apart"
 push() { # REPO TAG CREATED
   local dir=$WORK/image-$1-$2
   make_oci_image "$dir" "$1:$2 $RANDOM" "$3" >/dev/null
-  skopeo_ copy --quiet --dest-cert-dir "$certs" "oci:$dir:1" "docker://$host/$1:$2" ||
+  registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" "oci:$dir:1" "docker://$host/$1:$2" ||
     fail "push of $1:$2 failed"
 }
 push team-a/app 1 2026-01-01T00:00:00Z
@@ -47,7 +40,7 @@ push team-a/app 2 2026-02-01T00:00:00Z
 push team-a/app 3 2026-03-01T00:00:00Z
 push team-b/tool v1 2026-04-01T00:00:00Z
 push team-b/tool v2 2026-05-01T00:00:00Z
-tags() { skopeo_ list-tags --cert-dir "$certs" "docker://$host/$1" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["Tags"] or [])))'; }
+tags() { registry_skopeo list-tags --cert-dir "$REGISTRY_CERTS" "docker://$host/$1" | python3 -c 'import json,sys; print(" ".join(sorted(json.load(sys.stdin)["Tags"] or [])))'; }
 [[ $(tags team-a/app) == "1 2 3" ]] || fail "team-a/app holds $(tags team-a/app) before pruning"
 
 log "kubectl create job --from=cronjob/$name-pruner"
