@@ -3,11 +3,11 @@
 #include <iostream>
 #include <string>
 
+#include "cmd/cluster_client.h"
 #include "cmd/commands.h"
 #include "cmd/logging.h"
 #include "cmd/options.h"
 #include "kube/client.h"
-#include "kube/config.h"
 #include "registry/reconcile/trusted_ca.h"
 
 namespace cmd {
@@ -63,10 +63,8 @@ int runCa(int argc, char** argv) {
   // Anything the client logs goes to stderr, never into the PEM on stdout.
   if (auto logging = setupLogging("warn", "text"); !logging) return fail(logging.error().message());
 
-  auto config = kube::loadDefaultConfig(kubeconfig);
-  if (!config) return fail("cannot load cluster configuration: " + config.error().message());
-  auto client = kube::Client::create(*config);
-  if (!client) return fail("cannot create the API client: " + client.error().message());
+  auto client = connectToCluster(kubeconfig);
+  if (!client) return fail(client.error().message());
   auto trusted = registry::fetchTrustedCa(*client, ns, name);
   if (!trusted) return fail(trusted.error().message());
 

@@ -6,11 +6,11 @@
 #include <filesystem>
 #include <set>
 
+#include "cmd/cluster_client.h"
 #include "cmd/commands.h"
 #include "cmd/logging.h"
 #include "cmd/options.h"
 #include "kube/client.h"
-#include "kube/config.h"
 #include "registry/api/duration.h"
 #include "registry/node/ca_bundle_file.h"
 #include "registry/node/hosts_block.h"
@@ -192,14 +192,9 @@ int runNodeCa(int argc, char** argv) {
   // needs it.
   kube::ClientPtr client;
   if (!ds_name.empty()) {
-    auto config = kube::loadDefaultConfig(kubeconfig);
-    if (!config) {
-      spdlog::error("cannot load cluster configuration: {}", config.error().message());
-      return 1;
-    }
-    auto created = kube::Client::create(*config);
+    auto created = connectToCluster(kubeconfig);
     if (!created) {
-      spdlog::error("cannot create the API client: {}", created.error().message());
+      spdlog::error("{}", created.error().message());
       return 1;
     }
     client = *created;

@@ -8,6 +8,7 @@
 #include "cmd/commands.h"
 #include "cmd/logging.h"
 #include "cmd/options.h"
+#include "cmd/status_report.h"
 #include "kube/cpprest_transport.h"
 #include "kube/object.h"
 #include "oci/collect_inventory.h"
@@ -15,6 +16,7 @@
 #include "oci/registry_client.h"
 #include "oci/registry_error.h"
 #include "registry/api/duration.h"
+#include "registry/render/job_status.h"
 #include "runtime/time_format.h"
 
 namespace cmd {
@@ -103,7 +105,8 @@ std::string summaryLine(const oci::PrunePlan& plan, std::size_t deleted, bool dr
 
 int runPrune(int argc, char** argv) {
   po::options_description options("Options");
-  std::string registry_url, ca_file, username, password_file, keep_younger_than, summary_file;
+  std::string registry_url, ca_file, username, password_file, keep_younger_than, summary_file,
+      report_status;
   std::int64_t keep_tag_revisions = -1;
   bool dry_run = false;
   options.add_options()("help,h", "show this help")(
@@ -120,13 +123,17 @@ int runPrune(int argc, char** argv) {
       "keep every tag younger than this duration (e.g. 60m, 1h30m, 90s)")(
       "dry-run", po::bool_switch(&dry_run), "print the plan and delete nothing")(
       "summary-file", po::value(&summary_file),
-      "also write the JSON summary line to this file (e.g. /dev/termination-log)");
+      "also write the JSON summary line to this file (e.g. /dev/termination-log)")(
+      "report-status", po::value(&report_status),
+      "NAMESPACE/NAME: also write the outcome to that RegistryConfig's status.lastPrune (with "
+      "$KUBECONFIG or the pod's ServiceAccount)");
   po::variables_map vars;
   if (auto exit = parseOptions(
           argc, argv, options, vars,
           "Usage: registry-operator prune --registry URL [--ca-file F]\n"
           "         [--username U --password-file F] --keep-tag-revisions N\n"
-          "         --keep-younger-than D [--dry-run] [--summary-file F]\n\n"
+          "         --keep-younger-than D [--dry-run] [--summary-file F]\n"
+          "         [--report-status NAMESPACE/NAME]\n\n"
           "Deletes, by digest, the manifests of the tags that are neither among the N newest of\n"
           "their repository nor younger than D, through the registry's HTTP API v2. A digest a\n"
           "kept tag or kept index still needs is never deleted. Tags whose creation time cannot\n"
@@ -136,7 +143,10 @@ int runPrune(int argc, char** argv) {
           "The plan and progress go to stderr; last, one JSON line goes to stdout (and to\n"
           "--summary-file): {\"repositories\":..,\"manifestsDeleted\":..,\"bytesFreeable\":..,\n"
           "\"dryRun\":..}, bytesFreeable being the size of the blobs only deleted manifests\n"
-          "reference. It is written once the plan is made, also when a deletion then fails.\n\n"
+          "reference. It is written once the plan is made, also when a deletion then fails.\n"
+          "With --report-status the same figures, the time and any error go to the\n"
+          "RegistryConfig's status.lastPrune (field manager registry-operator-pruner); a report\n"
+          "that cannot be written fails the run.\n\n"
           "Exit codes: 0 done, 1 other failure, 2 usage, 3 registry unreachable,\n"
           "4 authentication refused, 5 deletion disabled in the registry (405; set\n"
           "storage.delete.enabled).")) {
@@ -158,18 +168,45 @@ int runPrune(int argc, char** argv) {
   if (vars.count("summary-file") && summary_file.empty()) {
     return usage("--summary-file must name a file");
   }
+  if (dry_run && !report_status.empty()) {
+    return usage("--dry-run deletes nothing, so it has nothing for --report-status to report");
+  }
   if (auto logging = setupLogging("warn", "text"); !logging) return fail(logging.error());
+
+  // Connected first, so that a job that cannot report fails before it changes anything.
+  std::optional<StatusReporter> reporter;
+  if (!report_status.empty()) {
+    auto connected = StatusReporter::connect(report_status);
+    if (!connected) return fail(connected.error());
+    reporter = std::move(*connected);
+  }
+  registry::PruneReport report;
+  // Every way out once the work began: the outcome goes to the status when asked, and a report
+  // that cannot be written turns a success into a failure (nobody would see the run otherwise).
+  auto finish = [&](int code, const std::optional<kube::Error>& failure) {
+    if (!reporter) return code;
+    report.time = std::chrono::system_clock::now();
+    report.message = failure ? oneLine(failure->message()) : "";
+    auto reported =
+        reporter->apply(registry::kPrunerFieldManager, registry::lastPruneStatus(report));
+    if (!reported) {
+      say("error: " + reported.error().message());
+      return code == kExitDone ? kExitFailure : code;
+    }
+    say("reported in the status of " + reporter->target());
+    return code;
+  };
 
   kube::ClusterConfig transport_config;
   if (!ca_file.empty()) {
     auto ca = readFile(ca_file, "CA file");
-    if (!ca) return fail(ca.error());
+    if (!ca) return finish(fail(ca.error()), ca.error());
     transport_config.ca_pem = std::move(*ca);
   }
   oci::Credentials credentials;
   if (!username.empty()) {
     auto password = readFile(password_file, "password file");
-    if (!password) return fail(password.error());
+    if (!password) return finish(fail(password.error()), password.error());
     if (!password->empty() && password->back() == '\n') password->pop_back();
     if (!password->empty() && password->back() == '\r') password->pop_back();
     credentials = oci::Credentials{username, std::move(*password)};
@@ -187,8 +224,10 @@ int runPrune(int argc, char** argv) {
       " newest tags of each repository and every tag younger than " + keep_younger_than + " (now " +
       runtime::formatTime(policy.now) + ")" + (dry_run ? ", dry run" : ""));
   auto inventory = oci::collectInventory(**client, say);
-  if (!inventory) return fail(inventory.error());
+  if (!inventory) return finish(fail(inventory.error()), inventory.error());
   const oci::PrunePlan plan = oci::planPrune(*inventory, policy);
+  report.repositories = static_cast<std::int64_t>(plan.repositories.size());
+  report.bytes_freeable = static_cast<std::int64_t>(plan.bytes_freeable);
   printPlan(plan);
 
   std::size_t deleted = 0;
@@ -208,6 +247,7 @@ int runPrune(int argc, char** argv) {
           break;
         }
         ++deleted;
+        report.manifests_deleted = static_cast<std::int64_t>(deleted);
         say("deleted " + repository.name + "@" + manifest.digest);
       }
       if (failure) break;
@@ -228,9 +268,9 @@ int runPrune(int argc, char** argv) {
     if (oci::isDeletionDisabled(*failure)) {
       say("the registry refuses deletes: run it with storage.delete.enabled: true");
     }
-    return fail(*failure);
+    return finish(fail(*failure), failure);
   }
-  return kExitDone;
+  return finish(kExitDone, std::nullopt);
 }
 
 }  // namespace cmd

@@ -226,25 +226,39 @@ with_hosts() {
   unshare --mount --propagation private -- sh -c 'mount --bind "$0" /etc/hosts && exec "$@"' "$file" "$@"
 }
 
-# reach_registry NAME: lets this host talk to registry NAME of the test namespace through its
-# Service, over TLS verified against ConfigMap NAME-ca, without touching the machine's /etc/hosts.
-# Sets REGISTRY_CERTS (a directory holding that ca.crt, for skopeo's --cert-dir options) and
-# REGISTRY_IP (the ClusterIP), and waits until the registry answers. registry_skopeo ARGS... then
-# runs skopeo with NAME.<namespace>.svc resolving to that ClusterIP.
+# reach_registry NAME [http]: lets this host talk to registry NAME of the test namespace through
+# its Service, over TLS verified against ConfigMap NAME-ca (or over plain HTTP with `http`),
+# without touching the machine's /etc/hosts. Sets REGISTRY_CERTS (a directory holding that
+# ca.crt, for skopeo's --cert-dir options) and REGISTRY_IP (the ClusterIP), and waits until the
+# registry answers. registry_skopeo ARGS... then runs skopeo with NAME.<namespace>.svc resolving
+# to that ClusterIP, and to the ClusterIPs of the registries reached before.
 reach_registry() {
-  local name=$1 host="$1.$NS.svc:5000"
+  local name=$1 scheme=${2:-https} host="$1.$NS.svc:5000" curl_tls=()
   REGISTRY_IP=$(jsonpath svc "$name" '{.spec.clusterIP}')
   [[ -n $REGISTRY_IP ]] || fail "Service $name has no ClusterIP"
   REGISTRY_CERTS=$WORK/certs/$host
   mkdir -p "$REGISTRY_CERTS"
-  k get configmap "$name-ca" -o 'jsonpath={.data.ca\.crt}' >"$REGISTRY_CERTS/ca.crt"
-  [[ -s $REGISTRY_CERTS/ca.crt ]] || fail "ConfigMap $name-ca has no ca.crt"
-  printf '127.0.0.1 localhost\n%s %s.%s.svc\n' "$REGISTRY_IP" "$name" "$NS" >"$WORK/registry-hosts"
+  if [[ $scheme == https ]]; then
+    k get configmap "$name-ca" -o 'jsonpath={.data.ca\.crt}' >"$REGISTRY_CERTS/ca.crt"
+    [[ -s $REGISTRY_CERTS/ca.crt ]] || fail "ConfigMap $name-ca has no ca.crt"
+    curl_tls=(--cacert "$REGISTRY_CERTS/ca.crt")
+  fi
+  [[ -f $WORK/registry-hosts ]] || echo '127.0.0.1 localhost' >"$WORK/registry-hosts"
+  printf '%s %s.%s.svc\n' "$REGISTRY_IP" "$name" "$NS" >>"$WORK/registry-hosts"
   # kube-proxy routes the Service to the pod a moment after the pod is ready.
-  wait_for "$host to answer through its Service" 60 curl -sf --cacert "$REGISTRY_CERTS/ca.crt" \
-    --resolve "$host:$REGISTRY_IP" "https://$host/v2/"
+  wait_for "$host to answer through its Service" 60 curl -sf "${curl_tls[@]}" \
+    --resolve "$host:$REGISTRY_IP" "$scheme://$host/v2/"
 }
 registry_skopeo() { with_hosts "$WORK/registry-hosts" skopeo --insecure-policy "$@"; }
+
+# job_succeeded JOB: the Job has succeeded; fails the test (with the Job's log) once it failed.
+job_succeeded() {
+  local succeeded failed
+  succeeded=$(jsonpath job "$1" '{.status.succeeded}')
+  failed=$(jsonpath job "$1" '{.status.failed}')
+  [[ -z $failed || $failed == 0 ]] || fail "Job $1 failed: $(k logs "job/$1" 2>&1 | tail -n 20)"
+  [[ $succeeded == 1 ]]
+}
 
 # make_oci_image DIR CONTENT [CREATED]: an OCI image layout in DIR, tag `1`, one layer holding
 # /hello.txt with CONTENT, its config's creation time CREATED (RFC 3339, default

@@ -3,7 +3,8 @@
 # `kubectl create job --from=cronjob/N-pruner` runs `registry-operator prune` from the operator's
 # image against the registry (through its Service, TLS verified against N-ca), the Job
 # succeeds, and the registry then holds exactly what spec.pruning keeps: here the newest tag of
-# each repository (keepTagRevisions 1), since every image is older than keepYoungerThan.
+# each repository (keepTagRevisions 1), since every image is older than keepYoungerThan; the
+# run is reported in status.lastPrune.
 source "$(dirname "$0")/lib.sh"
 kubectl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted >/dev/null
 start_operator
@@ -45,14 +46,7 @@ tags() { registry_skopeo list-tags --cert-dir "$REGISTRY_CERTS" "docker://$host/
 
 log "kubectl create job --from=cronjob/$name-pruner"
 k create job prune-now --from="cronjob/$name-pruner" >/dev/null
-job_done() {
-  local succeeded failed
-  succeeded=$(jsonpath job prune-now '{.status.succeeded}')
-  failed=$(jsonpath job prune-now '{.status.failed}')
-  [[ -z $failed || $failed == 0 ]] || fail "the prune Job failed: $(k logs job/prune-now 2>&1 | tail -n 20)"
-  [[ $succeeded == 1 ]]
-}
-wait_for "the prune Job to succeed" 120 job_done
+wait_for "the prune Job to succeed" 120 job_succeeded prune-now
 [[ $(k get pods -l job-name=prune-now -o 'jsonpath={.items[0].spec.nodeName}') == "$NODE_NAME" ]] ||
   fail "the prune Job did not run on $NODE_NAME"
 summary=$(k logs job/prune-now 2>/dev/null | grep '^{' | tail -n 1) || true
@@ -61,4 +55,18 @@ python3 -c 'import json,sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["manif
   "$summary" || fail "the summary does not report 3 manifests deleted: $summary"
 [[ $(tags team-a/app) == 3 ]] || fail "team-a/app holds '$(tags team-a/app)', not just 3"
 [[ $(tags team-b/tool) == v2 ]] || fail "team-b/tool holds '$(tags team-b/tool)', not just v2"
+
+# The run reported in the CR's status, as its own field manager, with the pod's ServiceAccount.
+k get regcfg "$name" -o json >"$WORK/cr.json"
+python3 - "$WORK/cr.json" <<'PY' || fail "status.lastPrune does not report the run: $(k get regcfg "$name" -o 'jsonpath={.status.lastPrune}')"
+import json, sys
+cr = json.load(open(sys.argv[1]))
+last = cr["status"]["lastPrune"]
+assert last["manifestsDeleted"] == 3 and last["repositories"] == 2, last
+assert last["time"] and "message" not in last, last
+managers = {(f["manager"], f.get("subresource")) for f in cr["metadata"]["managedFields"]}
+assert ("registry-operator-pruner", "status") in managers, managers
+PY
+[[ $(k get pods -l job-name=prune-now -o 'jsonpath={.items[0].spec.serviceAccountName}') == "$name-jobs" ]] ||
+  fail "the prune Job does not run as ServiceAccount $name-jobs"
 log "PASS"

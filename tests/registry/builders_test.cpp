@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <set>
 
 #include <catch2/catch.hpp>
@@ -62,6 +63,9 @@ TEST_CASE("a minimal CR on Kubernetes yields the objects in dependency order") {
                                       "ConfigMap/image-registry-ca",
                                       "Service/image-registry",
                                       "Deployment/image-registry",
+                                      "ServiceAccount/image-registry-jobs",
+                                      "Role/image-registry-jobs",
+                                      "RoleBinding/image-registry-jobs",
                                       "CronJob/image-registry-pruner",
                                   });
 }
@@ -328,7 +332,11 @@ TEST_CASE("the pruner CronJob follows spec.pruning") {
   CHECK(pod["containers"][0]["command"] ==
         Json::array({"registry-operator", "prune", "--registry",
                      "https://image-registry.registry.svc:5000", "--keep-tag-revisions", "7",
-                     "--keep-younger-than", "2h", "--ca-file", "/etc/registry-ca/ca.crt"}));
+                     "--keep-younger-than", "2h", "--report-status", "registry/image-registry",
+                     "--ca-file", "/etc/registry-ca/ca.crt"}));
+  // It reports in the CR's status as the jobs' own ServiceAccount, not the registry's.
+  CHECK(pod["serviceAccountName"] == "image-registry-jobs");
+  CHECK_FALSE(pod.contains("automountServiceAccountToken"));
   CHECK(pod["containers"][0]["securityContext"]["runAsNonRoot"] == true);
   CHECK(spec["jobTemplate"]["spec"]["template"]["metadata"]["labels"]
             ["app.kubernetes.io/component"] == "pruner");
@@ -336,6 +344,117 @@ TEST_CASE("the pruner CronJob follows spec.pruning") {
   RegistryConfig unmanaged =
       parseOk(crWithSpec(kEmptyDir + "  components: [{kind: pruner, managed: false}]\n"));
   CHECK_FALSE(buildPrunerCronJob(unmanaged, kubernetesInputs()).has_value());
+}
+
+TEST_CASE("mirrors: one CronJob per mirror runs `registry-operator mirror` on its interval") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  mirrors:
+    - name: busybox
+      source: docker.io/library/busybox
+      tags: ["1.36", latest]
+      interval: 45m
+      pullSecret: hub-credentials
+    - name: app
+      source: 10.0.0.5:5000/team/app
+      target: mirrored/app
+      insecure: true
+    - name: lab
+      source: lab.example.com/base/image
+      caSecret: lab-ca
+      interval: 6h
+)"));
+  auto cron_jobs = buildMirrorCronJobs(config, kubernetesInputs());
+  REQUIRE(cron_jobs.size() == 3);
+  CHECK(kindsAndNames(cron_jobs) ==
+        std::vector<std::string>{"CronJob/image-registry-mirror-busybox",
+                                 "CronJob/image-registry-mirror-app",
+                                 "CronJob/image-registry-mirror-lab"});
+  const Json& busybox = cron_jobs[0]["spec"];
+  // 45m rounds down to the cron step 30m, at a minute offset from the CronJob's name.
+  CHECK_THAT(busybox["schedule"].get<std::string>(),
+             Catch::Matches("[0-9]+-59/30 \\* \\* \\* \\*"));
+  CHECK(busybox["concurrencyPolicy"] == "Forbid");
+  const Json& pod = busybox["jobTemplate"]["spec"]["template"]["spec"];
+  CHECK(busybox["jobTemplate"]["spec"]["backoffLimit"] == 0);
+  CHECK(pod["serviceAccountName"] == "image-registry-jobs");
+  CHECK(pod["containers"][0]["image"] == "registry-operator:test");
+  CHECK(pod["containers"][0]["command"] == Json::array({"registry-operator",
+                                                        "mirror",
+                                                        "--source",
+                                                        "docker.io/library/busybox",
+                                                        "--target",
+                                                        "https://image-registry.registry.svc:5000",
+                                                        "--target-repository",
+                                                        "library/busybox",
+                                                        "--tag",
+                                                        "1.36",
+                                                        "--tag",
+                                                        "latest",
+                                                        "--target-ca-file",
+                                                        "/etc/registry-ca/ca.crt",
+                                                        "--pull-secret-file",
+                                                        "/etc/mirror-pull-secret/.dockerconfigjson",
+                                                        "--mount-from",
+                                                        "mirrored/app",
+                                                        "--mount-from",
+                                                        "base/image",
+                                                        "--report-status",
+                                                        "registry/image-registry",
+                                                        "--mirror-name",
+                                                        "busybox"}));
+  // Only the one key of the pull Secret reaches the pod.
+  bool pull_secret_projected = false;
+  for (const Json& volume : pod["volumes"]) {
+    if (volume["name"] != "pull-secret") continue;
+    pull_secret_projected = true;
+    CHECK(volume["secret"] == Json{{"secretName", "hub-credentials"},
+                                   {"items", Json::array({{{"key", ".dockerconfigjson"},
+                                                           {"path", ".dockerconfigjson"}}})}});
+  }
+  CHECK(pull_secret_projected);
+
+  const Json& app = cron_jobs[1]["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+  const Json& app_command = app["containers"][0]["command"];
+  CHECK(app_command[7] == "mirrored/app");
+  // No tags listed: latest, as docker pulls by default.
+  CHECK(app_command[8] == "--tag");
+  CHECK(app_command[9] == "latest");
+  CHECK(std::find(app_command.begin(), app_command.end(), "--source-insecure") !=
+        app_command.end());
+  const Json& lab = cron_jobs[2]["spec"];
+  CHECK_THAT(lab["schedule"].get<std::string>(), Catch::Matches("[0-9]+ [0-5]-23/6 \\* \\* \\*"));
+  const Json& lab_command =
+      lab["jobTemplate"]["spec"]["template"]["spec"]["containers"][0]["command"];
+  CHECK(std::find(lab_command.begin(), lab_command.end(), "/etc/mirror-source-ca/ca.crt") !=
+        lab_command.end());
+
+  RegistryConfig unmanaged =
+      parseOk(crWithSpec(kEmptyDir + R"(  mirrors: [{name: a, source: quay.io/org/a}]
+  components: [{kind: mirror, managed: false}]
+)"));
+  CHECK(buildMirrorCronJobs(unmanaged, kubernetesInputs()).empty());
+}
+
+TEST_CASE("the jobs' identity may read its own RegistryConfig and patch its status, no more") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
+  auto identity = buildJobsIdentity(config);
+  REQUIRE(kindsAndNames(identity) == std::vector<std::string>{"ServiceAccount/image-registry-jobs",
+                                                              "Role/image-registry-jobs",
+                                                              "RoleBinding/image-registry-jobs"});
+  CHECK(identity[1]["rules"] == Json::array({{{"apiGroups", {"imageregistry.io"}},
+                                              {"resources", {"registryconfigs"}},
+                                              {"resourceNames", {"image-registry"}},
+                                              {"verbs", {"get"}}},
+                                             {{"apiGroups", {"imageregistry.io"}},
+                                              {"resources", {"registryconfigs/status"}},
+                                              {"resourceNames", {"image-registry"}},
+                                              {"verbs", {"get", "patch"}}}}));
+  CHECK(identity[2]["subjects"] == Json::array({{{"kind", "ServiceAccount"},
+                                                 {"name", "image-registry-jobs"},
+                                                 {"namespace", "registry"}}}));
+  // No job, no identity.
+  RegistryConfig without_jobs =
+      parseOk(crWithSpec(kEmptyDir + "  components: [{kind: pruner, managed: false}]\n"));
+  CHECK(buildJobsIdentity(without_jobs).empty());
 }
 
 TEST_CASE("a PodDisruptionBudget only with more than one replica") {

@@ -29,18 +29,25 @@ TEST_CASE("feature support: the defaults ask for nothing unsupported") {
 TEST_CASE("feature support: each accepted but unimplemented setting is reported, not ignored") {
   CHECK(reasonsOf(kEmptyDir + "  components: [{kind: monitoring, managed: true}]\n") ==
         std::vector<std::string>{"ComponentNotSupported"});
-  CHECK(
-      reasonsOf(kEmptyDir + "  mirrors: [{name: busybox, source: docker.io/library/busybox}]\n") ==
-      std::vector<std::string>{"MirrorsNotSupported"});
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  mirrors: [{name: busybox, source: docker.io/library/busybox}]
+  components: [{kind: pruner, managed: false}]
+)") == std::vector<std::string>{"MirrorsNeedCredentials"});
   CHECK(reasonsOf(kEmptyDir + "  pruning: {garbageCollect: true}\n") ==
         std::vector<std::string>{"GarbageCollectNotSupported"});
   CHECK(reasonsOf(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n") ==
         std::vector<std::string>{"PrunerNeedsCredentials"});
 }
 
+TEST_CASE("feature support: mirrors of a registry without auth are carried out") {
+  CHECK(reasonsOf(kEmptyDir + "  mirrors: [{name: busybox, source: docker.io/library/busybox}]\n")
+            .empty());
+}
+
 TEST_CASE("feature support: switching the component off withdraws the request") {
-  CHECK(reasonsOf(kEmptyDir + R"(  mirrors: [{name: busybox, source: docker.io/library/busybox}]
-  components: [{kind: mirror, managed: false}]
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  mirrors: [{name: busybox, source: docker.io/library/busybox}]
+  components: [{kind: mirror, managed: false}, {kind: pruner, managed: false}]
 )")
             .empty());
   CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}

@@ -97,6 +97,8 @@ TEST_CASE("every field of a full RegistryConfig is read") {
     garbageCollect: false
   mirrors:
     - {name: busybox, source: docker.io/library/busybox, tags: [latest, "1.36"], interval: 1h, pullSecret: hub}
+    - {name: lab, source: "lab.local:5000/base", target: mirrored/base, caSecret: lab-ca}
+    - {name: plain, source: "10.0.0.5:5000/team/app", insecure: true}
   components:
     - {kind: pruner, managed: false}
     - {kind: autoscaling, managed: true}
@@ -142,10 +144,15 @@ TEST_CASE("every field of a full RegistryConfig is read") {
   CHECK(spec.pruning.successfulJobsHistoryLimit == 1);
   CHECK(spec.pruning.failedJobsHistoryLimit == 2);
   CHECK_FALSE(spec.pruning.garbageCollect);
-  REQUIRE(spec.mirrors.size() == 1);
+  REQUIRE(spec.mirrors.size() == 3);
   CHECK(spec.mirrors[0].tags == std::vector<std::string>{"latest", "1.36"});
   CHECK(spec.mirrors[0].interval == "1h");
   CHECK(spec.mirrors[0].pullSecret == "hub");
+  CHECK(spec.mirrors[0].target.empty());
+  CHECK_FALSE(spec.mirrors[0].insecure);
+  CHECK(spec.mirrors[1].target == "mirrored/base");
+  CHECK(spec.mirrors[1].caSecret == "lab-ca");
+  CHECK(spec.mirrors[2].insecure);
   CHECK_FALSE(spec.managed(ComponentKind::Pruner));
   CHECK(spec.managed(ComponentKind::Autoscaling));
   CHECK_FALSE(spec.managed(ComponentKind::NodeCA));
@@ -294,6 +301,22 @@ TEST_CASE("each malformed CR is refused with the field named") {
       {"mirror bad interval",
        kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, interval: soon}\n",
        "spec.mirrors[0].interval"},
+      {"mirror target not a repository name",
+       kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, target: Team/App}\n",
+       "spec.mirrors[0].target: \"Team/App\" is not a repository name"},
+      {"mirror whose source path cannot be a repository here",
+       kEmptyDir + "  mirrors:\n    - {name: m, source: quay.io/Org/App}\n",
+       "spec.mirrors[0].target: is required: the source's path \"Org/App\""},
+      {"insecure mirror with a CA",
+       kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, insecure: true, caSecret: ca}\n",
+       "spec.mirrors[0].caSecret: is meaningless with insecure: true"},
+      {"mirror CA Secret name",
+       kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, caSecret: Not_A_Name}\n",
+       "spec.mirrors[0].caSecret"},
+      {"mirror CronJob name too long",
+       kEmptyDir + "  mirrors:\n    - {name: a-mirror-name-of-thirty-one-char, source: a/b}\n",
+       "spec.mirrors[0].name: \"a-mirror-name-of-thirty-one-char\" makes the CronJob name "
+       "image-registry-mirror-a-mirror-name-of-thirty-one-char longer than 52 characters"},
       {"unknown component", kEmptyDir + "  components:\n    - {kind: dashboard, managed: true}\n",
        "spec.components[0].kind: unsupported value \"dashboard\""},
       {"component without managed", kEmptyDir + "  components:\n    - {kind: pruner}\n",

@@ -32,14 +32,21 @@ TEST_CASE("a Secret maps to the RegistryConfigs of its namespace that name it") 
       cr("a", "htpasswd", {{"auth", {{"type", "Htpasswd"}, {"htpasswdSecret", "s"}}}}),
       cr("a", "tls", {{"tls", {{"mode", "Secret"}, {"secretName", "s"}}}}),
       cr("a", "s3", {{"storage", {{"s3", {{"credentialsSecret", "s"}}}}}}),
+      cr("a", "pull", {{"mirrors", {{{"name", "m"}, {"pullSecret", "s"}}}}}),
+      cr("a", "mirror-ca", {{"mirrors", {{{"name", "m"}}, {{"name", "n"}, {"caSecret", "s"}}}}}),
+      cr("a", "mirrors-garbage", {{"mirrors", "s"}}),
       cr("a", "other", {{"configBundleSecret", "t"}}),
       cr("b", "elsewhere", {{"configBundleSecret", "s"}}),
       cr("a", "garbage", {{"configBundleSecret", 5}, {"tls", "x"}}),
   };
   kube::Json secret = {{"metadata", {{"namespace", "a"}, {"name", "s"}}}};
   using Keys = std::vector<runtime::ObjectKey>;
-  CHECK(registry::registryConfigsReferencing(secret, crs) ==
-        Keys{{"a", "bundle"}, {"a", "htpasswd"}, {"a", "tls"}, {"a", "s3"}});
+  CHECK(registry::registryConfigsReferencing(secret, crs) == Keys{{"a", "bundle"},
+                                                                  {"a", "htpasswd"},
+                                                                  {"a", "tls"},
+                                                                  {"a", "s3"},
+                                                                  {"a", "pull"},
+                                                                  {"a", "mirror-ca"}});
   // N-tls (written by service-ca on OpenShift, without an ownerReference) maps to N.
   kube::Json tls = {{"metadata", {{"namespace", "a"}, {"name", "bundle-tls"}}}};
   CHECK(registry::registryConfigsReferencing(tls, crs) == Keys{{"a", "bundle"}});

@@ -61,6 +61,8 @@ std::string describe(const FakeApiServer::Request& request) {
       {"ingresses", "Ingress"},
       {"cronjobs", "CronJob"},
       {"poddisruptionbudgets", "PodDisruptionBudget"},
+      {"roles", "Role"},
+      {"rolebindings", "RoleBinding"},
       {"registryconfigs", "RegistryConfig"}};
   std::vector<std::string> parts;
   std::stringstream path(testsupport::pathOf(request.target));
@@ -248,6 +250,9 @@ TEST_CASE(
                                 "PATCH apply ConfigMap image-registry-ca",
                                 "PATCH apply Service image-registry",
                                 "PATCH apply Deployment image-registry",
+                                "PATCH apply ServiceAccount image-registry-jobs",
+                                "PATCH apply Role image-registry-jobs",
+                                "PATCH apply RoleBinding image-registry-jobs",
                                 "PATCH apply CronJob image-registry-pruner",
                                 kStatusWrite,
                             });
@@ -304,7 +309,7 @@ TEST_CASE("reconciler: the httpSecret, the CA and the certificate are reused thr
   const std::string tls = secretData(cluster, "image-registry-tls");
   const std::string hash = configHashOf(cluster.object("Deployment", kName));
   const auto versions = versionsOf(cluster);
-  CHECK(versions.size() == 9);
+  CHECK(versions.size() == 12);  // with the jobs' ServiceAccount, Role and RoleBinding
 
   // The caches have seen none of it (no catchUp); a minute later the CR is reconciled again.
   cluster.clock->advance(1min);
@@ -422,12 +427,15 @@ TEST_CASE("reconciler: Removed deletes the owned objects but keeps the claim, an
                                 "DELETE ConfigMap image-registry-ca",
                                 "DELETE CronJob image-registry-pruner",
                                 "DELETE Deployment image-registry",
+                                "DELETE Role image-registry-jobs",
+                                "DELETE RoleBinding image-registry-jobs",
                                 "DELETE Secret image-registry-ca-key",
                                 "DELETE Secret image-registry-config",
                                 "DELETE Secret image-registry-private",
                                 "DELETE Secret image-registry-tls",
                                 "DELETE Service image-registry",
                                 "DELETE ServiceAccount image-registry",
+                                "DELETE ServiceAccount image-registry-jobs",
                                 kStatusWrite,
                             });
   for (const auto& request : cluster.server->requests()) {
@@ -477,7 +485,9 @@ TEST_CASE("reconciler: Removed with storage.deleteOnRemove deletes the claim too
             "DELETE PersistentVolumeClaim image-registry-storage",
             "DELETE Secret image-registry-ca-key", "DELETE Secret image-registry-config",
             "DELETE Secret image-registry-private", "DELETE Secret image-registry-tls",
-            "DELETE Service image-registry", "DELETE ServiceAccount image-registry", kStatusWrite});
+            "DELETE Service image-registry", "DELETE ServiceAccount image-registry",
+            "DELETE ServiceAccount image-registry-jobs", "DELETE Role image-registry-jobs",
+            "DELETE RoleBinding image-registry-jobs", kStatusWrite});
   // The claim's first delete names the claim it saw.
   for (const auto& request : cluster.server->requests()) {
     if (request.target.find("/persistentvolumeclaims/") == std::string::npos) continue;
@@ -541,6 +551,37 @@ TEST_CASE("reconciler: an invalid spec keeps status.storageManaged") {
   cluster.catchUp();
   REQUIRE_FALSE(cluster.reconcile().ok());
   CHECK(cluster.cr().at("status").at("storageManaged") == true);
+}
+
+TEST_CASE("reconciler: the status of a mirror gone from the spec is removed by its own manager") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + "  mirrors: [{name: kept, source: quay.io/org/kept}]\n"));
+  cluster.settle();
+  // What the two mirror jobs reported (their own field managers in a real API server).
+  Json cr = cluster.cr();
+  cr["status"]["mirrors"] = Json::parse(R"([{"name": "kept", "tags": [{"tag": "latest"}]},
+                                            {"name": "gone", "tags": [{"tag": "latest"}]}])");
+  cluster.server->put(kCrs, cr);
+  cluster.catchUp();
+
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  const auto requests = cluster.server->requests();
+  REQUIRE(requests.size() == 1);
+  // An apply of nothing as the entry's manager: server-side apply drops what that manager owned.
+  CHECK(requests[0].target.find("?fieldManager=registry-operator-mirror-gone&force=true") !=
+        std::string::npos);
+  CHECK(Json::parse(requests[0].body) ==
+        Json::parse(R"({"apiVersion": "imageregistry.io/v1alpha1", "kind": "RegistryConfig",
+                         "metadata": {"name": "image-registry", "namespace": "registry"}})"));
+
+  // Once the entry is gone, nothing more is written.
+  cr = cluster.cr();
+  cr["status"]["mirrors"] = Json::parse(R"([{"name": "kept", "tags": [{"tag": "latest"}]}])");
+  cluster.server->put(kCrs, cr);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.server->requests().empty());
 }
 
 TEST_CASE("reconciler: a hand edit of one owned object is repaired by one apply of just that") {
@@ -901,4 +942,28 @@ TEST_CASE("reconciler: what it remembers of its applies goes with the objects an
   cluster.catchUp();
   REQUIRE(cluster.reconcile().ok());
   CHECK(cluster.reconciler->rememberedObjects() == 0);
+}
+
+TEST_CASE("reconciler: a mirror's missing Secret degrades the CR but holds none of the registry") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + R"(  mirrors:
+    - {name: hub, source: docker.io/library/busybox, pullSecret: hub-credentials}
+)"));
+  cluster.settle();
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/MirrorSecretUnavailable");
+  CHECK(condition(status, "Degraded").at("message") ==
+        "spec.mirrors[0].pullSecret: Secret \"hub-credentials\" not found in namespace registry");
+  // Only the mirror's pods read it: the registry, its configuration and the CronJob are all
+  // applied (the CronJob's runs wait for the Secret).
+  CHECK(cluster.exists("Deployment", kName));
+  CHECK(cluster.exists("CronJob", "image-registry-mirror-hub"));
+
+  // The Secret comes: only status changes.
+  cluster.server->put(collectionOf("Secret"),
+                      userSecret("hub-credentials", ".dockerconfigjson", R"({"auths": {}})"));
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
 }

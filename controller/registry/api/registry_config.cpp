@@ -224,6 +224,9 @@ void parseMirrors(FieldReader& reader, const kube::Json& spec, std::vector<Mirro
     readStringList(reader, item, "tags", path, mirror.tags);
     readString(reader, item, "interval", path, mirror.interval);
     readString(reader, item, "pullSecret", path, mirror.pullSecret);
+    readString(reader, item, "target", path, mirror.target);
+    readString(reader, item, "caSecret", path, mirror.caSecret);
+    readBool(reader, item, "insecure", path, mirror.insecure);
     mirrors.push_back(std::move(mirror));
   }
 }

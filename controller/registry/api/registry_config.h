@@ -111,7 +111,10 @@ struct MirrorSpec {
   std::string source;  // e.g. docker.io/library/busybox
   std::vector<std::string> tags;
   std::string interval = "15m";
-  std::string pullSecret;
+  std::string pullSecret;  // kubernetes.io/dockerconfigjson Secret for the source
+  std::string target;      // empty: the source's path (api/mirror_target.h)
+  std::string caSecret;    // Secret with key ca.crt: the CA the source's certificate chains to
+  bool insecure = false;   // the source speaks plain HTTP (reported in status)
 };
 
 struct RegistryConfigSpec {

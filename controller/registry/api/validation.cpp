@@ -5,10 +5,12 @@
 #include <set>
 #include <string_view>
 
+#include "oci/names.h"
 #include "registry/api/cron_schedule.h"
 #include "registry/api/dns_names.h"
 #include "registry/api/duration.h"
 #include "registry/api/field_reader.h"
+#include "registry/api/mirror_target.h"
 
 namespace registry {
 namespace {
@@ -207,7 +209,8 @@ void validatePruning(const PruningSpec& pruning, FieldErrors& errors) {
   non_negative("failedJobsHistoryLimit", pruning.failedJobsHistoryLimit);
 }
 
-void validateMirrors(const std::vector<MirrorSpec>& mirrors, FieldErrors& errors) {
+void validateMirrors(const RegistryConfig& config, FieldErrors& errors) {
+  const std::vector<MirrorSpec>& mirrors = config.spec.mirrors;
   if (mirrors.size() > 32) errors.add("spec.mirrors", "must have at most 32 items");
   std::set<std::string> seen;
   for (std::size_t i = 0; i < mirrors.size(); ++i) {
@@ -219,6 +222,12 @@ void validateMirrors(const std::vector<MirrorSpec>& mirrors, FieldErrors& errors
       errors.add(path + ".name", "\"" + mirror.name + "\" is not a lowercase RFC 1123 label");
     } else if (!seen.insert(mirror.name).second) {
       errors.add(path + ".name", "duplicate mirror name \"" + mirror.name + "\"");
+    } else if (config.name.size() + std::string_view("-mirror-").size() + mirror.name.size() >
+               kMaxCronJobNameLength) {
+      // The CRD cannot check this: its rules do not see metadata.name.
+      errors.add(path + ".name", "\"" + mirror.name + "\" makes the CronJob name " + config.name +
+                                     "-mirror-" + mirror.name + " longer than " +
+                                     std::to_string(kMaxCronJobNameLength) + " characters");
     }
     std::size_t last_slash = mirror.source.rfind('/');
     std::string_view last_part =
@@ -242,6 +251,20 @@ void validateMirrors(const std::vector<MirrorSpec>& mirrors, FieldErrors& errors
                  "\"" + mirror.interval + "\" is not a duration such as 15m or 1h30m");
     }
     checkSecretName(errors, path + ".pullSecret", mirror.pullSecret);
+    checkSecretName(errors, path + ".caSecret", mirror.caSecret);
+    if (!mirror.target.empty() && !oci::isValidRepositoryName(mirror.target)) {
+      errors.add(path + ".target", "\"" + mirror.target +
+                                       "\" is not a repository name (lowercase path components "
+                                       "such as team/app)");
+    } else if (mirror.target.empty() && !mirror.source.empty() &&
+               !oci::isValidRepositoryName(mirrorTargetRepository(mirror))) {
+      errors.add(path + ".target", "is required: the source's path \"" +
+                                       mirrorTargetRepository(mirror) +
+                                       "\" is not a repository name of this registry");
+    }
+    if (mirror.insecure && !mirror.caSecret.empty()) {
+      errors.add(path + ".caSecret", "is meaningless with insecure: true (plain HTTP)");
+    }
   }
 }
 
@@ -293,7 +316,7 @@ void validateRegistryConfig(const RegistryConfig& config, FieldErrors& errors) {
   validateRoutes(spec, errors);
   validateSecurity(spec, errors);
   validatePruning(spec.pruning, errors);
-  validateMirrors(spec.mirrors, errors);
+  validateMirrors(config, errors);
   validateAutoscaling(spec, errors);
 }
 

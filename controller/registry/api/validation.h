@@ -11,8 +11,10 @@ namespace registry {
 // `render -f` file) is still refused with the same words. Appends to `errors`.
 void validateRegistryConfig(const RegistryConfig& config, FieldErrors& errors);
 
-// The longest CR name whose derived object names all stay valid: CronJob names are limited to
-// 52 characters and the pruner is `N-pruner`.
+// CronJob names are limited to 52 characters (the Jobs they create add 11).
+inline constexpr std::size_t kMaxCronJobNameLength = 52;
+// The longest CR name whose derived object names all stay valid: the pruner is `N-pruner`. A
+// mirror's CronJob `N-mirror-<name>` is checked with its name.
 inline constexpr std::size_t kMaxRegistryNameLength = 45;
 
 }  // namespace registry

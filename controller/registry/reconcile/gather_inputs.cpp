@@ -1,9 +1,12 @@
 #include "registry/reconcile/gather_inputs.h"
 
+#include <tuple>
+
 #include "kube/api.h"
 #include "kube/base64.h"
 #include "registry/render/config_bundle.h"
 #include "registry/render/config_render.h"
+#include "registry/render/feature_support.h"
 #include "registry/render/hostnames.h"
 #include "registry/render/http_secret.h"
 #include "registry/render/object_names.h"
@@ -210,6 +213,21 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
           {"StorageCredentialsUnavailable",
            secretRef("spec.storage.s3.credentialsSecret", s3->credentialsSecret) +
                " not found in namespace " + ns});
+    }
+  }
+
+  if (mirrorsWanted(config)) {
+    for (std::size_t i = 0; i < spec.mirrors.size(); ++i) {
+      const MirrorSpec& mirror = spec.mirrors[i];
+      const std::string path = "spec.mirrors[" + std::to_string(i) + "]";
+      for (const auto& [field, name, key] :
+           {std::tuple{".pullSecret", mirror.pullSecret, kDockerConfigJsonKey},
+            std::tuple{".caSecret", mirror.caSecret, kCaKey}}) {
+        if (name.empty()) continue;
+        auto value = userSecretValue(source, ns, name, key, path + field, "MirrorSecretUnavailable",
+                                     out.jobProblems);
+        if (!value) return value.error();
+      }
     }
   }
   return out;

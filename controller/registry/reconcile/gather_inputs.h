@@ -45,6 +45,11 @@ struct GatheredInputs {
   // not there, a bundle that is not YAML): the reconciler reports them as Degraded and keeps
   // the objects that read them (the configuration and the pods) at their last good state.
   std::vector<Problem> problems;
+  // Missing or unusable inputs that only the operator's jobs read (a mirror's pull or CA
+  // Secret, mounted into its CronJob's pods): Degraded too, but nothing is held for them, since
+  // the registry's pods do not read them. Without this, each run would wait in
+  // ContainerCreating with nothing said on the CR.
+  std::vector<Problem> jobProblems;
   // Operator-issued TLS only (mode Auto on Kubernetes): what was decided and why, and when the
   // material next needs a look (renewal, rotation, the switch to the next CA, the previous CA's
   // expiry; tls_issuer.h). The reconciler requeues for then.

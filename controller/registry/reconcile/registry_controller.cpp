@@ -1,5 +1,7 @@
 #include "registry/reconcile/registry_controller.h"
 
+#include <algorithm>
+
 #include "kube/api.h"
 #include "registry/api/registry_resource.h"
 #include "registry/reconcile/registry_reconciler.h"
@@ -27,6 +29,15 @@ void keepIdentityOnly(kube::Object& object) {
   object = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", std::move(metadata)}};
 }
 
+// Whether a spec.mirrors[] entry names Secret `name` (pullSecret or caSecret).
+bool namedByMirror(const kube::Json& cr, const std::string& name) {
+  const kube::Json& mirrors = kube::at(cr, "/spec/mirrors");
+  if (!mirrors.is_array()) return false;
+  return std::any_of(mirrors.begin(), mirrors.end(), [&](const kube::Json& mirror) {
+    return names(mirror, "/pullSecret", name) || names(mirror, "/caSecret", name);
+  });
+}
+
 }  // namespace
 
 std::vector<runtime::ObjectKey> registryConfigsReferencing(
@@ -39,7 +50,7 @@ std::vector<runtime::ObjectKey> registryConfigsReferencing(
     if (kube::namespaceOf(*cr) != ns) continue;
     if (names(*cr, "/spec/configBundleSecret", name) ||
         names(*cr, "/spec/auth/htpasswdSecret", name) || names(*cr, "/spec/tls/secretName", name) ||
-        names(*cr, "/spec/storage/s3/credentialsSecret", name) ||
+        names(*cr, "/spec/storage/s3/credentialsSecret", name) || namedByMirror(*cr, name) ||
         // N-tls: on OpenShift service-ca writes it without an ownerReference, and its content
         // is part of the config hash, so a renewal must reach the CR at once.
         name == kube::name(*cr) + "-tls") {

@@ -12,6 +12,7 @@
 #include "registry/render/config_hash.h"
 #include "registry/render/feature_support.h"
 #include "registry/render/hostnames.h"
+#include "registry/render/job_status.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
 #include "runtime/owner_reference.h"
@@ -186,6 +187,12 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.storageManaged = config.spec.storage.managedClaim();
   observation.problems = gathered->problems;
   // Refused settings hold nothing: everything else the spec asks for is still applied.
+  // Only the jobs read these; nothing is held for them (gather_inputs.h).
+  for (const auto& problem : gathered->jobProblems) {
+    spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, problem.message);
+    if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
+    observation.problems.push_back(problem);
+  }
   for (auto& refused : unsupportedFeatures(config)) {
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, refused.message);
     if (events_) events_->warning(cr, refused.reason, "Reconcile", refused.message);
@@ -249,6 +256,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   }
   if (applied->held.count(deployment_key)) observation.configHash = configHashOf(deployment.get());
   if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
+  if (auto cleared = clearStaleMirrorStatus(cr, config, cancel); !cleared) return cleared.error();
   auto delay = tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync);
   // No watch sees the other party's object go (it does not carry our labels): look again soon.
   if (!applied->conflicts.empty())
@@ -447,6 +455,26 @@ kube::Result<void> RegistryReconciler::writeStatus(const kube::Json& cr,
   auto written = kube::ignoreNotFound(
       apiFor(registryConfigResource(), kube::namespaceOf(cr), cancel).applyStatus(patch));
   if (!written) return written.error();
+  return {};
+}
+
+kube::Result<void> RegistryReconciler::clearStaleMirrorStatus(const kube::Json& cr,
+                                                              const RegistryConfig& config,
+                                                              const kube::CancelToken& cancel) {
+  for (const std::string& mirror : staleMirrorEntries(kube::at(cr, "/status"), config)) {
+    // Each entry is owned by its mirror job's field manager alone; an apply of nothing as that
+    // manager makes server-side apply remove what it owned, that is the entry, and touches no
+    // other field. Only done while such an entry exists, so a steady state writes nothing.
+    kube::Json body = statusApplyBody(config.namespace_, config.name, nullptr);
+    body.erase("status");
+    kube::ApplyParams params;
+    params.field_manager = mirrorFieldManager(mirror);
+    auto cleared = kube::ignoreNotFound(
+        apiFor(registryConfigResource(), config.namespace_, cancel).applyStatus(body, params));
+    if (!cleared) return cleared.error().withContext("removing status.mirrors entry " + mirror);
+    spdlog::info("registryconfig {}: removed the status of mirror {}, no longer in the spec",
+                 kube::keyOf(cr), mirror);
+  }
   return {};
 }
 

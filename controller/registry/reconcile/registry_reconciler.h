@@ -83,6 +83,9 @@ class RegistryReconciler {
                                     const kube::CancelToken& cancel);
   kube::Result<void> writeStatus(const kube::Json& cr, const StatusObservation& observation,
                                  const kube::CancelToken& cancel);
+  // Removes the status.mirrors entries of mirrors no longer in the spec (job_status.h).
+  kube::Result<void> clearStaleMirrorStatus(const kube::Json& cr, const RegistryConfig& config,
+                                            const kube::CancelToken& cancel);
   // An Api for `resource` in `ns` whose requests carry `cancel`.
   kube::Api apiFor(const kube::Resource& resource, const std::string& ns,
                    const kube::CancelToken& cancel) const;

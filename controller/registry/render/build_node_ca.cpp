@@ -2,6 +2,7 @@
 #include "registry/render/hostnames.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
+#include "registry/render/service_identity.h"
 
 namespace registry {
 namespace {
@@ -97,21 +98,14 @@ std::vector<kube::Json> buildNodeCa(const RegistryConfig& config, const Inputs& 
   const bool distributes_ca =
       config.spec.managed(ComponentKind::NodeCA) && config.spec.tls.enabled();
 
-  kube::Json account = newOwnedObject(config, "v1", "ServiceAccount", name, kComponentNodeCa);
   // node-ca asks, when it is stopped, whether its DaemonSet is going away (then it removes what
   // it wrote) or is only being rolled (then the node keeps trusting the registry).
-  kube::Json role =
-      newOwnedObject(config, "rbac.authorization.k8s.io/v1", "Role", name, kComponentNodeCa);
-  role["rules"] = kube::Json::array({{{"apiGroups", {"apps"}},
-                                      {"resources", {"daemonsets"}},
-                                      {"resourceNames", {name}},
-                                      {"verbs", {"get"}}}});
-  kube::Json binding =
-      newOwnedObject(config, "rbac.authorization.k8s.io/v1", "RoleBinding", name, kComponentNodeCa);
-  binding["roleRef"] = {
-      {"apiGroup", "rbac.authorization.k8s.io"}, {"kind", "Role"}, {"name", name}};
-  binding["subjects"] = kube::Json::array(
-      {{{"kind", "ServiceAccount"}, {"name", name}, {"namespace", config.namespace_}}});
+  std::vector<kube::Json> objects =
+      serviceIdentity(config, name, kComponentNodeCa,
+                      kube::Json::array({{{"apiGroups", {"apps"}},
+                                          {"resources", {"daemonsets"}},
+                                          {"resourceNames", {name}},
+                                          {"verbs", {"get"}}}}));
 
   std::string ca_file;
   kube::Json volumes = kube::Json::array();
@@ -140,7 +134,8 @@ std::vector<kube::Json> buildNodeCa(const RegistryConfig& config, const Inputs& 
           {"containers", kube::Json::array({container(config, inputs, distributes_ca, ca_file)})},
           {"volumes", std::move(volumes)}}}}},
   };
-  return {std::move(account), std::move(role), std::move(binding), std::move(daemon_set)};
+  objects.push_back(std::move(daemon_set));
+  return objects;
 }
 
 }  // namespace registry

@@ -18,7 +18,8 @@ namespace registry {
 // managementState is not looked at here: the reconciler decides whether to apply or delete.
 
 // Everything, dependencies first: ServiceAccount, Secrets (N-private, N-config, N-ca-key, N-tls),
-// ConfigMap N-ca, PVC, Service, Deployment, Ingresses or Routes, CronJob, PodDisruptionBudget.
+// ConfigMap N-ca, PVC, Service, Deployment, Ingresses or Routes, the jobs' identity, the pruner
+// and mirror CronJobs, PodDisruptionBudget, HorizontalPodAutoscaler, node-ca.
 // Fails only when the user's config bundle is malformed (kind Invalid, naming
 // spec.configBundleSecret). The Deployment's config hash equals configHash() of the same input.
 kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& config,
@@ -55,6 +56,13 @@ std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& 
 // N-pruner unless spec.components marks the pruner unmanaged, or the registry requires
 // credentials the pruner does not have (see feature_support.h).
 std::optional<kube::Json> buildPrunerCronJob(const RegistryConfig& config, const Inputs& inputs);
+// One CronJob N-mirror-<name> per spec.mirrors[] entry, running `registry-operator mirror` on
+// a schedule from its interval (interval_schedule.h), unless the mirror component is unmanaged
+// or the registry requires credentials the jobs do not have (see feature_support.h).
+std::vector<kube::Json> buildMirrorCronJobs(const RegistryConfig& config, const Inputs& inputs);
+// ServiceAccount, Role and RoleBinding N-jobs while the pruner or a mirror CronJob exists: their
+// pods may read this RegistryConfig and patch its status, nothing more.
+std::vector<kube::Json> buildJobsIdentity(const RegistryConfig& config);
 // PodDisruptionBudget N when more than one replica always runs (spec.replicas, or the
 // autoscaler's minReplicas) and the component is managed.
 std::optional<kube::Json> buildPodDisruptionBudget(const RegistryConfig& config);

@@ -27,7 +27,9 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   add(buildService(config, inputs));
   add(buildDeployment(config, inputs, hash));
   for (auto& route : buildRoutes(config, inputs)) objects.push_back(std::move(route));
+  for (auto& object : buildJobsIdentity(config)) objects.push_back(std::move(object));
   add(buildPrunerCronJob(config, inputs));
+  for (auto& cron_job : buildMirrorCronJobs(config, inputs)) objects.push_back(std::move(cron_job));
   add(buildPodDisruptionBudget(config));
   add(buildHorizontalPodAutoscaler(config));
   for (auto& object : buildNodeCa(config, inputs)) objects.push_back(std::move(object));

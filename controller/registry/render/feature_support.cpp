@@ -13,11 +13,6 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
          "spec.components: monitoring is not implemented yet (no ServiceMonitor is created); "
          "set it to managed: false"});
   }
-  if (spec.managed(ComponentKind::Mirror) && !spec.mirrors.empty()) {
-    problems.push_back({"MirrorsNotSupported",
-                        "spec.mirrors: mirroring is not implemented yet, so nothing is imported; "
-                        "remove the mirrors or set the mirror component to managed: false"});
-  }
   // distribution's garbage collector deletes blobs that an upload in progress is about to
   // reference; it is only safe while the registry accepts no writes, which the operator cannot
   // guarantee yet. Refused rather than run against a live registry.
@@ -28,13 +23,22 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "(pruning still deletes manifests)"});
   }
   // The first admin and the token service are not built yet.
-  if (spec.managed(ComponentKind::Pruner) && !prunerCanAuthenticate(config)) {
+  if (spec.managed(ComponentKind::Pruner) && !jobsCanAuthenticate(config)) {
     problems.push_back({"PrunerNeedsCredentials",
                         "spec.components: the pruner cannot authenticate to a registry with "
                         "auth.type " +
                             std::string(toString(spec.auth.type)) +
                             " yet, so its CronJob is not created; set the pruner component to "
                             "managed: false"});
+  }
+  if (spec.managed(ComponentKind::Mirror) && !spec.mirrors.empty() &&
+      !jobsCanAuthenticate(config)) {
+    problems.push_back({"MirrorsNeedCredentials",
+                        "spec.mirrors: the mirror jobs cannot authenticate to a registry with "
+                        "auth.type " +
+                            std::string(toString(spec.auth.type)) +
+                            " yet, so their CronJobs are not created and nothing is imported; set "
+                            "the mirror component to managed: false"});
   }
   if (spec.managed(ComponentKind::NodeCA) && !spec.tls.enabled()) {
     problems.push_back({"NodeCANeedsTls",
@@ -45,8 +49,17 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
   return problems;
 }
 
-bool prunerCanAuthenticate(const RegistryConfig& config) {
+bool jobsCanAuthenticate(const RegistryConfig& config) {
   return config.spec.auth.type == AuthType::None;
+}
+
+bool prunerWanted(const RegistryConfig& config) {
+  return config.spec.managed(ComponentKind::Pruner) && jobsCanAuthenticate(config);
+}
+
+bool mirrorsWanted(const RegistryConfig& config) {
+  return config.spec.managed(ComponentKind::Mirror) && !config.spec.mirrors.empty() &&
+         jobsCanAuthenticate(config);
 }
 
 }  // namespace registry

@@ -13,8 +13,13 @@ namespace registry {
 // of the CR is still applied as usual. Empty when everything the spec asks for is implemented.
 std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
 
-// Whether the pruner can log in to the registry: it has no credentials yet, so only a registry
-// without auth. buildPrunerCronJob creates nothing otherwise, and unsupportedFeatures says why.
-bool prunerCanAuthenticate(const RegistryConfig& config);
+// Whether the operator's jobs (the pruner, the mirrors) can log in to the registry: they have
+// no credentials yet, so only a registry without auth. Their CronJobs are not built otherwise,
+// and unsupportedFeatures says why.
+bool jobsCanAuthenticate(const RegistryConfig& config);
+
+// The CronJobs the operator wants for this CR (see builders.h).
+bool prunerWanted(const RegistryConfig& config);
+bool mirrorsWanted(const RegistryConfig& config);
 
 }  // namespace registry

@@ -16,6 +16,8 @@ inline constexpr const char* kManagedBy = "registry-operator";
 inline constexpr const char* kComponentRegistry = "registry";
 inline constexpr const char* kComponentPruner = "pruner";
 inline constexpr const char* kComponentNodeCa = "node-ca";
+inline constexpr const char* kComponentMirror = "mirror";
+inline constexpr const char* kComponentJobs = "jobs";  // what the pruner and mirrors share
 
 // The labels a selector uses (name, instance, component): stable for the life of the CR,
 // because Deployment selectors are immutable.

@@ -26,6 +26,11 @@ inline std::string routeObjectName(const RegistryConfig& c, const RouteSpec& rou
 }
 inline std::string prunerName(const RegistryConfig& c) { return c.name + "-pruner"; }
 inline std::string nodeCaName(const RegistryConfig& c) { return c.name + "-node-ca"; }
+// The identity of the operator's jobs (the pruner, the mirrors).
+inline std::string jobsName(const RegistryConfig& c) { return c.name + "-jobs"; }
+inline std::string mirrorCronJobName(const RegistryConfig& c, const MirrorSpec& mirror) {
+  return c.name + "-mirror-" + mirror.name;
+}
 // The Secret the registry serves TLS from: the user's (mode Secret) or N-tls (mode Auto, issued
 // by the operator on Kubernetes, by service-ca on OpenShift).
 inline std::string servingSecretName(const RegistryConfig& c) {
@@ -52,6 +57,8 @@ inline constexpr const char* kServiceCaKey = "service-ca.crt";
 inline constexpr const char* kBundleConfigKey = "config.yml";
 inline constexpr const char* kBundleConfigAltKey = "config.yaml";
 inline constexpr const char* kUserHtpasswdKey = "htpasswd";  // spec.auth.htpasswdSecret
+// spec.mirrors[].pullSecret, a kubernetes.io/dockerconfigjson Secret
+inline constexpr const char* kDockerConfigJsonKey = ".dockerconfigjson";
 inline constexpr const char* kS3AccessKeyKey = "REGISTRY_STORAGE_S3_ACCESSKEY";
 inline constexpr const char* kS3SecretKeyKey = "REGISTRY_STORAGE_S3_SECRETKEY";
 

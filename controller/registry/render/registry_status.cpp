@@ -133,7 +133,9 @@ bool statusChanged(const kube::Json& previous, const kube::Json& next) {
   }
   a.erase("conditions");
   b.erase("conditions");
-  a.erase("mirrors");  // written by the mirror controller, not by this computation
+  // Written by the operator's jobs (the mirrors' CronJobs, the pruner), not by this computation.
+  a.erase("mirrors");
+  a.erase("lastPrune");
   return a != b;
 }
 
