@@ -2,7 +2,8 @@
 # Mirroring on the real node, as OKD's scheduled ImageStream import: registry `reg` mirrors a
 # repository of registry `up` (TLS, its CA given through spec.mirrors[].caSecret) and one of
 # registry `plain` (plain HTTP, insecure: true). `kubectl create job --from=cronjob/reg-mirror-X`
-# runs `registry-operator mirror` from the operator's image; the tags land in `reg` with the
+# runs `registry-operator mirror` from the operator's image (the plain-HTTP one with a Warning
+# Event); the tags land in `reg` with the
 # digests they have upstream, status.mirrors says so under each mirror's own field manager, a
 # second run imports nothing, a tag moved upstream is imported again, and a mirror taken out of
 # the spec loses its CronJob and its status entry.
@@ -40,6 +41,13 @@ registry reg Auto "  mirrors:
       tags: [v1]
       insecure: true"
 wait_for "reg Available" 180 condition_is reg Available True
+# Plain HTTP works, and is said out loud.
+insecure_warning() {
+  local events
+  events=$(k get events.events.k8s.io --field-selector reason=MirrorInsecure,type=Warning -o name)
+  [[ -n $events ]]
+}
+wait_for "a MirrorInsecure Warning Event" 30 insecure_warning
 wait_for "CronJob reg-mirror-app" 30 exists cronjob reg-mirror-app
 wait_for "CronJob reg-mirror-tool" 30 exists cronjob reg-mirror-tool
 

@@ -72,3 +72,17 @@ TEST_CASE("feature support: the messages say what to change") {
   CHECK_THAT(problems[1].message,
              Catch::Contains("auth.type Kubernetes") && Catch::Contains("managed: false"));
 }
+
+TEST_CASE("feature support: a mirror read over plain HTTP is said out loud, not refused") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + R"(  mirrors:
+    - {name: lab, source: "10.0.0.5:5000/team/app", insecure: true}
+    - {name: hub, source: docker.io/library/busybox}
+)"));
+  CHECK(unsupportedFeatures(config).empty());
+  auto risky = riskySettings(config);
+  REQUIRE(risky.size() == 1);
+  CHECK(risky[0].reason == "MirrorInsecure");
+  CHECK(risky[0].message ==
+        "spec.mirrors[0]: 10.0.0.5:5000/team/app is read over plain HTTP: its images reach this "
+        "registry unauthenticated and unencrypted");
+}

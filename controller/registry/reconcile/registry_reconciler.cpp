@@ -172,6 +172,7 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   if (auto service = liveOwned("Service", config)) {
     gathered->inputs.serviceClusterIP = stringAt(*service, "/spec/clusterIP");
   }
+  for (const auto& risky : riskySettings(config)) gathered->warnings.push_back(risky);
   for (const auto& warning : gathered->warnings) {
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, warning.message);
     if (events_) events_->warning(cr, warning.reason, "Reconcile", warning.message);

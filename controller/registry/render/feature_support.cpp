@@ -49,6 +49,19 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
   return problems;
 }
 
+std::vector<Problem> riskySettings(const RegistryConfig& config) {
+  std::vector<Problem> risky;
+  if (!mirrorsWanted(config)) return risky;
+  for (std::size_t i = 0; i < config.spec.mirrors.size(); ++i) {
+    const MirrorSpec& mirror = config.spec.mirrors[i];
+    if (!mirror.insecure) continue;
+    risky.push_back({"MirrorInsecure", "spec.mirrors[" + std::to_string(i) + "]: " + mirror.source +
+                                           " is read over plain HTTP: its images reach this "
+                                           "registry unauthenticated and unencrypted"});
+  }
+  return risky;
+}
+
 bool jobsCanAuthenticate(const RegistryConfig& config) {
   return config.spec.auth.type == AuthType::None;
 }

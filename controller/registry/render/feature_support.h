@@ -18,6 +18,10 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
 // and unsupportedFeatures says why.
 bool jobsCanAuthenticate(const RegistryConfig& config);
 
+// Settings that work but that an administrator must not miss (a mirror read over plain HTTP):
+// Warning Events, not Degraded.
+std::vector<Problem> riskySettings(const RegistryConfig& config);
+
 // The CronJobs the operator wants for this CR (see builders.h).
 bool prunerWanted(const RegistryConfig& config);
 bool mirrorsWanted(const RegistryConfig& config);
