@@ -91,7 +91,7 @@ run_mirror() { # MIRROR JOB
 # check_status MIRROR TAG=DIGEST...: status.mirrors[MIRROR] lists exactly these tags and digests,
 # written by the mirror's own field manager; prints its lastImport.
 check_status() {
-  k get regcfg reg -o json >"$WORK/cr.json"
+  k get regcfg reg -o json --show-managed-fields >"$WORK/cr.json"
   python3 - "$WORK/cr.json" "$@" <<'PY' || fail "status.mirrors does not report mirror $1: $(k get regcfg reg -o 'jsonpath={.status.mirrors}')"
 import json, sys
 cr = json.load(open(sys.argv[1]))

@@ -57,7 +57,7 @@ python3 -c 'import json,sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["manif
 [[ $(tags team-b/tool) == v2 ]] || fail "team-b/tool holds '$(tags team-b/tool)', not just v2"
 
 # The run reported in the CR's status, as its own field manager, with the pod's ServiceAccount.
-k get regcfg "$name" -o json >"$WORK/cr.json"
+k get regcfg "$name" -o json --show-managed-fields >"$WORK/cr.json"
 python3 - "$WORK/cr.json" <<'PY' || fail "status.lastPrune does not report the run: $(k get regcfg "$name" -o 'jsonpath={.status.lastPrune}')"
 import json, sys
 cr = json.load(open(sys.argv[1]))
