@@ -11,16 +11,9 @@
 
 #include "kube/http.h"
 #include "kube/result.h"
+#include "oci/credentials.h"
 
 namespace oci {
-
-// Who the client is to the registry. Both empty: anonymous.
-struct Credentials {
-  std::string username;
-  std::string password;
-
-  bool anonymous() const { return username.empty() && password.empty(); }
-};
 
 // Makes the transport for an origin ("https://host:port"): the registry's own, a token realm's,
 // or a blob redirect's. The client asks once per origin and keeps the transport.
