@@ -36,6 +36,11 @@ class TagCopy {
   kube::Result<MirroredTag> run() {
     const std::string& tag = result_.tag;
     auto head = route_.source->headManifest(route_.source_repository, tag);
+    if (!head && head.error().is(kube::ErrorKind::NotFound)) {
+      // A HEAD's 404 has no body to say so.
+      return fromSource(
+          head.error().withMessage(head.error().message() + " (no such tag or repository)"));
+    }
     if (!head) return fromSource(head.error());
     result_.digest = head->digest;
     auto existing = route_.target->headManifest(route_.target_repository, tag);
@@ -129,6 +134,7 @@ class TagCopy {
     auto put = route_.target->putManifest(route_.target_repository, digest, manifest->media_type,
                                           fetched->body);
     if (!put) return fromTarget(put.error());
+    say("copied the index's manifest " + shortDigest(digest));
     return {};
   }
 

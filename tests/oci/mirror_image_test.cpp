@@ -269,7 +269,7 @@ TEST_CASE("mirror: errors say which registry failed and keep their kind") {
   CHECK(unknown.error().is(kube::ErrorKind::NotFound));
   CHECK(unknown.error().message() ==
         "source https://src:5000: HEAD /v2/upstream/app/manifests/nope: 404 MANIFEST_UNKNOWN: "
-        "unknown");
+        "unknown (no such tag or repository)");
   CHECK(missing.target.sent().empty());
 
   Mirror down;  // the target's transport has no answers: it cannot be reached
