@@ -4,6 +4,8 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
+#include <memory>
+#include <utility>
 
 #include "cmd/commands.h"
 #include "cmd/logging.h"
@@ -115,8 +117,9 @@ int runMirror(int argc, char** argv) {
           "alone (imported: false); otherwise the blobs the target lacks are mounted from a\n"
           "--mount-from repository when one has them, else read from the source, checked\n"
           "against their digest and uploaded; then the manifests (an index's children first)\n"
-          "are put byte for byte. Each tag is tried even when an earlier one failed. Each blob\n"
-          "is held in memory while it is copied.\n\n"
+          "are put byte for byte. Each tag is tried even when an earlier one failed; a pull\n"
+          "secret or CA file that cannot be read fails every tag. Each blob is held in memory\n"
+          "while it is copied.\n\n"
           "Progress goes to stderr; last, one JSON line goes to stdout (and to --summary-file):\n"
           "{\"source\":..,\"target\":\"REPO\",\"insecure\":..,\"tags\":[{\"tag\":..,\"digest\":..,"
           "\n"
@@ -164,47 +167,69 @@ int runMirror(int argc, char** argv) {
   if (vars.count("summary-file") && summary_file.empty()) {
     return usage("--summary-file must name a file");
   }
+  // Only the URL is checked here: a client makes no transport before its first request.
+  if (auto checked = oci::RegistryClient::create(target_url, {}, {}); !checked) {
+    return usage("--target: " + checked.error().message());
+  }
   if (auto logging = setupLogging("warn", "text"); !logging) return fail(logging.error());
 
-  oci::Credentials credentials;
-  if (!pull_secret_file.empty()) {
-    auto text = readFile(pull_secret_file, "pull secret file");
-    if (!text) return fail(text.error());
-    auto config = oci::parseDockerConfig(*text, pull_secret_file);
-    if (!config) return fail(config.error());
-    if (auto found = oci::credentialsFor(*config, reference->host)) {
-      credentials = std::move(*found);
-    } else {
-      say("the pull secret has no credentials for " + reference->host + ": anonymous");
+  // The clients, with the pull secret's credentials and the CA files' trust. A failure here (an
+  // unreadable or malformed file) fails every tag alike, so that the summary and the status say
+  // why nothing was copied.
+  using Clients =
+      std::pair<std::unique_ptr<oci::RegistryClient>, std::unique_ptr<oci::RegistryClient>>;
+  auto connect = [&]() -> kube::Result<Clients> {
+    oci::Credentials credentials;
+    if (!pull_secret_file.empty()) {
+      auto text = readFile(pull_secret_file, "pull secret file");
+      if (!text) return text.error();
+      auto config = oci::parseDockerConfig(*text, pull_secret_file);
+      if (!config) return config.error();
+      if (auto found = oci::credentialsFor(*config, reference->host)) {
+        credentials = std::move(*found);
+      } else {
+        say("the pull secret has no credentials for " + reference->host + ": anonymous");
+      }
     }
-  }
-  auto source_transports = registryTransports(source_ca_file);
-  if (!source_transports) return fail(source_transports.error());
-  auto target_transports = registryTransports(target_ca_file);
-  if (!target_transports) return fail(target_transports.error());
-  const std::string source_url = (source_insecure ? "http://" : "https://") + reference->api_host;
-  auto source_client = oci::RegistryClient::create(source_url, std::move(credentials),
-                                                   std::move(*source_transports));
-  if (!source_client) return usage("--source: " + source_client.error().message());
-  auto target_client = oci::RegistryClient::create(target_url, {}, std::move(*target_transports));
-  if (!target_client) return usage("--target: " + target_client.error().message());
+    auto source_transports = registryTransports(source_ca_file);
+    if (!source_transports) return source_transports.error();
+    auto target_transports = registryTransports(target_ca_file);
+    if (!target_transports) return target_transports.error();
+    const std::string source_url = (source_insecure ? "http://" : "https://") + reference->api_host;
+    auto source_client = oci::RegistryClient::create(source_url, std::move(credentials),
+                                                     std::move(*source_transports));
+    if (!source_client) return source_client.error();
+    auto target_client = oci::RegistryClient::create(target_url, {}, std::move(*target_transports));
+    if (!target_client) return target_client.error();
+    return Clients(std::move(*source_client), std::move(*target_client));
+  };
 
-  const oci::MirrorRoute route{source_client->get(), reference->repository, target_client->get(),
-                               target_repository, mount_from};
-  say("from " + reference->name() + " (" + (*source_client)->origin() + ") to " +
-      (*target_client)->origin() + "/" + target_repository + ": " +
-      std::to_string(unique_tags.size()) + " tags");
   MirrorRun run{source, target_repository, {}, {}, {}};
   int exit_code = kExitDone;
-  for (const std::string& tag : unique_tags) {
-    auto mirrored = oci::mirrorTag(route, tag, say);
-    if (mirrored) {
-      run.tags.push_back(std::move(*mirrored));
-      continue;
+  auto clients = connect();
+  if (!clients) {
+    say("error: " + clients.error().message());
+    for (const std::string& tag : unique_tags) {
+      run.failed.push_back({tag, oneLine(clients.error().message())});
     }
-    say(tag + ": failed: " + mirrored.error().message());
-    run.failed.push_back({tag, oneLine(mirrored.error().message())});
-    exit_code = worst(exit_code, registryExitCode(mirrored.error(), kExitFailure));
+    exit_code = registryExitCode(clients.error(), kExitFailure);
+  } else {
+    auto& [source_client, target_client] = *clients;
+    const oci::MirrorRoute route{source_client.get(), reference->repository, target_client.get(),
+                                 target_repository, mount_from};
+    say("from " + reference->name() + " (" + source_client->origin() + ") to " +
+        target_client->origin() + "/" + target_repository + ": " +
+        std::to_string(unique_tags.size()) + " tags");
+    for (const std::string& tag : unique_tags) {
+      auto mirrored = oci::mirrorTag(route, tag, say);
+      if (mirrored) {
+        run.tags.push_back(std::move(*mirrored));
+        continue;
+      }
+      say(tag + ": failed: " + mirrored.error().message());
+      run.failed.push_back({tag, oneLine(mirrored.error().message())});
+      exit_code = worst(exit_code, registryExitCode(mirrored.error(), kExitFailure));
+    }
   }
   run.finished = std::chrono::system_clock::now();
   say(std::to_string(run.tags.size()) + " of " + std::to_string(unique_tags.size()) +
