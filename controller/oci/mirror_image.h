@@ -11,7 +11,8 @@
 namespace oci {
 
 // Where `mirrorTag` copies from and to: a repository of the source registry into one of the
-// target registry (the operator's), as OKD's ImageStream import does.
+// target registry (the operator's), as OKD's ImageStream import does. The clients are the
+// caller's and outlive the copy.
 struct MirrorRoute {
   RegistryClient* source = nullptr;
   std::string source_repository;  // "library/busybox"
