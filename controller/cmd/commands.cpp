@@ -13,6 +13,8 @@ std::map<std::string, Command> allCommands() {
         runCa}},
       {"node-ca",
        {"keep a registry's CA (and its names) on a node, until the registry is gone", runNodeCa}},
+      {"mirror",
+       {"copy tags of an upstream image into a registry, keeping their digests", runMirror}},
       {"prune",
        {"delete the manifests of old tags from a registry, keeping the newest and the young",
         runPrune}},

@@ -21,5 +21,6 @@ int runController(int argc, char** argv);
 int runCa(int argc, char** argv);
 int runNodeCa(int argc, char** argv);
 int runPrune(int argc, char** argv);
+int runMirror(int argc, char** argv);
 
 }  // namespace cmd

@@ -3,13 +3,12 @@
 #include <chrono>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 
 #include "cmd/commands.h"
 #include "cmd/logging.h"
 #include "cmd/options.h"
+#include "cmd/registry_access.h"
 #include "cmd/status_report.h"
-#include "kube/cpprest_transport.h"
 #include "kube/object.h"
 #include "oci/collect_inventory.h"
 #include "oci/prune_plan.h"
@@ -29,25 +28,12 @@ namespace {
 constexpr int kExitDone = 0;
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
-constexpr int kExitUnreachable = 3;
-constexpr int kExitUnauthorized = 4;
+// 3 and 4 are registry_access.h's, shared with mirror.
 constexpr int kExitDeletionDisabled = 5;
 
 int exitCodeFor(const kube::Error& error) {
-  if (error.is(kube::ErrorKind::Transport)) return kExitUnreachable;
-  if (error.is(kube::ErrorKind::Unauthorized) || error.is(kube::ErrorKind::Forbidden)) {
-    return kExitUnauthorized;
-  }
   if (oci::isDeletionDisabled(error)) return kExitDeletionDisabled;
-  return kExitFailure;
-}
-
-// Progress and errors go out one line each, whatever a registry put in a name or message.
-std::string oneLine(std::string text) {
-  for (char& c : text) {
-    if (c == '\n' || c == '\r') c = ' ';
-  }
-  return text;
+  return registryExitCode(error, kExitFailure);
 }
 
 void say(const std::string& line) { std::cerr << "prune: " << oneLine(line) << "\n"; }
@@ -55,14 +41,6 @@ void say(const std::string& line) { std::cerr << "prune: " << oneLine(line) << "
 int fail(const kube::Error& error) {
   say("error: " + error.message());
   return exitCodeFor(error);
-}
-
-kube::Result<std::string> readFile(const std::string& path, const std::string& what) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return kube::Error(kube::ErrorKind::Config, "cannot read the " + what + " " + path);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::string shortDigest(const std::string& digest) {
@@ -197,12 +175,8 @@ int runPrune(int argc, char** argv) {
     return code;
   };
 
-  kube::ClusterConfig transport_config;
-  if (!ca_file.empty()) {
-    auto ca = readFile(ca_file, "CA file");
-    if (!ca) return finish(fail(ca.error()), ca.error());
-    transport_config.ca_pem = std::move(*ca);
-  }
+  auto transports = registryTransports(ca_file);
+  if (!transports) return finish(fail(transports.error()), transports.error());
   oci::Credentials credentials;
   if (!username.empty()) {
     auto password = readFile(password_file, "password file");
@@ -211,12 +185,8 @@ int runPrune(int argc, char** argv) {
     if (!password->empty() && password->back() == '\r') password->pop_back();
     credentials = oci::Credentials{username, std::move(*password)};
   }
-  auto transports = [transport_config](const std::string& origin) {
-    kube::ClusterConfig config = transport_config;
-    config.server = origin;
-    return kube::makeCpprestTransport(config);
-  };
-  auto client = oci::RegistryClient::create(registry_url, std::move(credentials), transports);
+  auto client =
+      oci::RegistryClient::create(registry_url, std::move(credentials), std::move(*transports));
   if (!client) return usage("--registry: " + client.error().message());
 
   const oci::PrunePolicy policy{keep_tag_revisions, *max_age, std::chrono::system_clock::now()};

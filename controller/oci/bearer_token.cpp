@@ -23,8 +23,15 @@ kube::Result<SplitUrl> tokenRequestUrl(const Challenge& bearer, const std::strin
     add("service", service->second);
   }
   auto scope = bearer.params.find("scope");
-  add("scope",
-      scope != bearer.params.end() && !scope->second.empty() ? scope->second : wanted_scope);
+  const std::string& scopes =
+      scope != bearer.params.end() && !scope->second.empty() ? scope->second : wanted_scope;
+  // One `scope` parameter per space-separated entry, as the spec asks (a mount needs push on
+  // one repository and pull on another).
+  for (std::size_t start = 0; start < scopes.size();) {
+    std::size_t end = std::min(scopes.find(' ', start), scopes.size());
+    add("scope", scopes.substr(start, end - start));
+    start = end + 1;
+  }
   if (!query.empty()) {
     url->target += url->target.find('?') == std::string::npos ? "?" : "&";
     url->target += query;

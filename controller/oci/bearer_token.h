@@ -15,8 +15,9 @@ namespace oci {
 // for a token that grants that scope.
 
 // The GET for a token: the realm with `service` and `scope` added to its query. The scope is
-// the challenge's, else `wanted_scope` (what the request needs). Error (Config) when the realm
-// is missing or not an http(s) URL.
+// the challenge's, else `wanted_scope` (what the request needs); several scopes, separated by
+// spaces ("repository:a:pull,push repository:b:pull"), become one `scope` parameter each. Error
+// (Config) when the realm is missing or not an http(s) URL.
 kube::Result<SplitUrl> tokenRequestUrl(const Challenge& bearer, const std::string& wanted_scope);
 
 struct BearerToken {

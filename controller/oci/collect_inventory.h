@@ -1,16 +1,11 @@
 #pragma once
 
-#include <functional>
-#include <string>
-
 #include "kube/result.h"
 #include "oci/inventory.h"
+#include "oci/progress.h"
 #include "oci/registry_client.h"
 
 namespace oci {
-
-// Receives one line of progress for a person ("team/app: 4 tags").
-using ProgressSink = std::function<void(const std::string& line)>;
 
 // Walks the registry: the catalog, each repository's tags, the manifest each tag points at
 // (HEAD by tag, then GET by digest once per digest), each image's config blob for its creation

@@ -21,8 +21,16 @@ namespace {
 // No registry has this many pages; a server that keeps sending "next" is broken or hostile.
 constexpr int kMaxPages = 100000;
 
+// A blob may be large and the link slow: its transfer gets longer than the 30 s of the other
+// requests (the transport's timeout; cpprestsdk restarts it as bytes move).
+constexpr std::chrono::seconds kBlobTimeout{300};
+
 std::string pullScope(const std::string& repository) {
   return "repository:" + repository + ":pull";
+}
+
+std::string pushScope(const std::string& repository) {
+  return "repository:" + repository + ":pull,push";
 }
 
 kube::Error invalidName(std::string_view what, std::string_view name) {
@@ -276,6 +284,7 @@ kube::Result<std::string> RegistryClient::getBlob(const std::string& repository,
   const std::string target = "/v2/" + repository + "/blobs/" + digest;
   kube::HttpRequest request;
   request.target = target;
+  request.timeout = kBlobTimeout;
   auto response = send(request, pullScope(repository));
   if (!response) return response.error();
   if (isRedirect(response->status) && !response->header("location").empty()) {
@@ -283,6 +292,7 @@ kube::Result<std::string> RegistryClient::getBlob(const std::string& repository,
     // credentials are the registry's, not its.
     const std::string location = response->header("location");
     kube::HttpRequest follow;
+    follow.timeout = kBlobTimeout;
     kube::Result<kube::HttpResponse> followed = kube::Error(kube::ErrorKind::Other, "");
     if (location.front() == '/') {
       follow.target = location;
@@ -325,6 +335,136 @@ kube::Result<void> RegistryClient::deleteManifest(const std::string& repository,
     return registryError("DELETE " + *target, response->status, response->body);
   }
   return {};
+}
+
+kube::Result<bool> RegistryClient::hasBlob(const std::string& repository,
+                                           const std::string& digest) {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  if (!isValidDigest(digest)) return invalidName("digest", digest);
+  kube::HttpRequest request;
+  request.method = "HEAD";
+  request.target = "/v2/" + repository + "/blobs/" + digest;
+  auto response = send(request, pullScope(repository));
+  if (!response) return response.error();
+  if (response->status == 200 || isRedirect(response->status)) return true;
+  if (response->status == 404) return false;
+  return registryError("HEAD " + request.target, response->status, response->body);
+}
+
+kube::Result<std::string> RegistryClient::uploadTarget(const std::string& location,
+                                                       const std::string& what) const {
+  if (location.empty()) {
+    return kube::Error(kube::ErrorKind::Decode, what + ": the registry sent no upload Location");
+  }
+  std::string target = location;
+  if (target.front() != '/') {
+    auto url = splitUrl(location);
+    if (!url) return url.error().withContext(what + ": the upload Location");
+    if (url->origin != origin_) {
+      // Our credentials are this registry's: they go to no other origin.
+      return kube::Error(kube::ErrorKind::Decode,
+                         what + ": the upload Location \"" + location + "\" leaves " + origin_);
+    }
+    target = url->target;
+  }
+  if (target.rfind("/v2/", 0) != 0) {
+    return kube::Error(kube::ErrorKind::Decode,
+                       what + ": the upload Location \"" + location + "\" is not under /v2/");
+  }
+  return target;
+}
+
+kube::Result<bool> RegistryClient::mountBlob(const std::string& repository,
+                                             const std::string& digest, const std::string& from) {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  if (!isValidRepositoryName(from)) return invalidName("repository name", from);
+  if (!isValidDigest(digest)) return invalidName("digest", digest);
+  kube::HttpRequest request;
+  request.method = "POST";
+  request.target = "/v2/" + repository + "/blobs/uploads/?mount=" + percentEncode(digest) +
+                   "&from=" + percentEncode(from);
+  const std::string scope = pushScope(repository) + " " + pullScope(from);
+  auto response = send(request, scope);
+  if (!response) return response.error();
+  if (response->status == 201) return true;
+  if (response->status != 202) {
+    return registryError("POST " + request.target, response->status, response->body);
+  }
+  // Not mounted: the registry opened an upload instead. Cancel it, so that it does not wait for
+  // bytes until the registry's purge (a week by default); it holds nothing, so a failed cancel
+  // only leaves that wait.
+  auto cancel_target = uploadTarget(response->header("location"), "POST " + request.target);
+  if (cancel_target) {
+    kube::HttpRequest cancel;
+    cancel.method = "DELETE";
+    cancel.target = *cancel_target;
+    (void)send(cancel, pushScope(repository));
+  }
+  return false;
+}
+
+kube::Result<void> RegistryClient::uploadBlob(const std::string& repository,
+                                              const std::string& digest, std::string_view bytes) {
+  if (!isValidRepositoryName(repository)) return invalidName("repository name", repository);
+  if (!isValidDigest(digest)) return invalidName("digest", digest);
+  kube::HttpRequest start;
+  start.method = "POST";
+  start.target = "/v2/" + repository + "/blobs/uploads/";
+  auto started = send(start, pushScope(repository));
+  if (!started) return started.error();
+  if (started->status != 202) {
+    return registryError("POST " + start.target, started->status, started->body);
+  }
+  auto target = uploadTarget(started->header("location"), "POST " + start.target);
+  if (!target) return target.error();
+
+  kube::HttpRequest put;
+  put.method = "PUT";
+  put.target = *target + (target->find('?') == std::string::npos ? "?" : "&") +
+               "digest=" + percentEncode(digest);
+  put.headers["Content-Type"] = "application/octet-stream";
+  put.body = std::string(bytes);
+  put.timeout = kBlobTimeout;
+  auto response = send(put, pushScope(repository));
+  if (!response) return response.error();
+  // The upload's URL carries the registry's state (_state=...), which means nothing to a
+  // person: errors name the blob instead.
+  const std::string what = "PUT the blob " + digest + " to " + repository;
+  if (response->status != 201) return registryError(what, response->status, response->body);
+  const std::string stored = response->header("docker-content-digest");
+  if (!stored.empty() && stored != digest) {
+    return kube::Error(kube::ErrorKind::Decode, what + ": the registry stored " + stored);
+  }
+  return {};
+}
+
+kube::Result<std::string> RegistryClient::putManifest(const std::string& repository,
+                                                      const std::string& reference,
+                                                      const std::string& media_type,
+                                                      const std::string& body) {
+  auto target = manifestTarget(repository, reference);
+  if (!target) return target.error();
+  const std::string digest = "sha256:" + runtime::sha256Hex(body);
+  if (isValidDigest(reference) && reference != digest) {
+    return kube::Error(kube::ErrorKind::Invalid,
+                       "PUT " + *target + ": the manifest's digest is " + digest);
+  }
+  kube::HttpRequest request;
+  request.method = "PUT";
+  request.target = *target;
+  request.headers["Content-Type"] = media_type;
+  request.body = body;
+  auto response = send(request, pushScope(repository));
+  if (!response) return response.error();
+  if (response->status < 200 || response->status >= 300) {
+    return registryError("PUT " + *target, response->status, response->body);
+  }
+  const std::string stored = response->header("docker-content-digest");
+  if (!stored.empty() && stored != digest) {
+    return kube::Error(kube::ErrorKind::Decode, "PUT " + *target + ": the registry stored " +
+                                                    stored + ", not the body's " + digest);
+  }
+  return digest;
 }
 
 }  // namespace oci

@@ -11,16 +11,9 @@
 
 #include "kube/http.h"
 #include "kube/result.h"
+#include "oci/credentials.h"
 
 namespace oci {
-
-// Who the client is to the registry. Both empty: anonymous.
-struct Credentials {
-  std::string username;
-  std::string password;
-
-  bool anonymous() const { return username.empty() && password.empty(); }
-};
 
 // Makes the transport for an origin ("https://host:port"): the registry's own, a token realm's,
 // or a blob redirect's. The client asks once per origin and keeps the transport.
@@ -40,7 +33,8 @@ struct FetchedManifest {
 };
 
 // A client of the distribution registry HTTP API v2 (the OCI distribution spec), for what the
-// pruner needs: list repositories and tags, read manifests and blobs, delete manifests.
+// pruner and the mirror need: list repositories and tags, read manifests and blobs, delete
+// manifests; and push blobs (by mount or upload) and manifests.
 //
 // Authentication: requests go out anonymously until the registry answers 401. A Basic challenge
 // with credentials switches to Basic for every later request; a Bearer challenge fetches a token
@@ -84,6 +78,33 @@ class RegistryClient {
   // isDeletionDisabled().
   kube::Result<void> deleteManifest(const std::string& repository, const std::string& digest);
 
+  // Push. Requests ask for the scope "repository:<repository>:pull,push"; a mount also for
+  // "repository:<from>:pull".
+
+  // HEAD /v2/<repository>/blobs/<digest>: true when the repository has the blob (200, or a
+  // redirect to the storage that serves it), false on 404. Only the pull scope is needed.
+  kube::Result<bool> hasBlob(const std::string& repository, const std::string& digest);
+
+  // POST /v2/<repository>/blobs/uploads/?mount=<digest>&from=<from>: true when the registry
+  // mounted the blob from the other repository of the same registry (201), without a byte sent.
+  // false when it did not (`from` lacks the blob, may not be read, or the registry does not
+  // mount): it then started an upload instead (202), which is cancelled here.
+  kube::Result<bool> mountBlob(const std::string& repository, const std::string& digest,
+                               const std::string& from);
+
+  // A monolithic upload: POST /v2/<repository>/blobs/uploads/ (202 with a Location), then
+  // PUT <Location>&digest=<digest> with the bytes (201); the registry checks them against the
+  // digest. The Location may be relative or absolute on the registry's origin; another origin
+  // is refused (Decode), as our credentials are this registry's.
+  kube::Result<void> uploadBlob(const std::string& repository, const std::string& digest,
+                                std::string_view bytes);
+
+  // PUT /v2/<repository>/manifests/<tag or digest> with the body byte for byte and `media_type`
+  // as Content-Type (201). Returns the digest the registry stored it under (Docker-Content-Digest,
+  // else the body's own), which must be the body's sha256.
+  kube::Result<std::string> putManifest(const std::string& repository, const std::string& reference,
+                                        const std::string& media_type, const std::string& body);
+
  private:
   RegistryClient(std::string origin, Credentials credentials, TransportFactory transports);
 
@@ -97,6 +118,9 @@ class RegistryClient {
   std::string basicAuthorization() const;
   kube::Result<std::string> manifestTarget(const std::string& repository,
                                            const std::string& reference) const;
+  // An upload's Location (relative, or absolute on our origin) as a target on the registry.
+  kube::Result<std::string> uploadTarget(const std::string& location,
+                                         const std::string& what) const;
   // A rel="next" link of `response` as a target on the registry, or "" when there is none.
   kube::Result<std::string> nextTarget(const kube::HttpResponse& response) const;
   // A paged listing (catalog, tags) from `target`: GETs each page with `scope`, collects the

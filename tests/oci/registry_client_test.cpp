@@ -317,3 +317,157 @@ TEST_CASE("a transport failure stays a Transport error, and bad registry URLs ar
   REQUIRE(trailing);
   CHECK((*trailing)->origin() == "http://reg:5000");
 }
+
+TEST_CASE("push: HEAD of a blob is true on 200 or a redirect, false on 404") {
+  Fixture f;
+  const std::string digest = digestOf("layer");
+  f.registry().reply(200, "");
+  f.registry().reply(404, "");
+  f.registry().reply(307, "", {{"location", "https://storage/blob"}});
+  f.registry().reply(500, R"({"errors":[{"code":"UNKNOWN","message":"disk"}]})");
+  CHECK(*f.client->hasBlob("mirror/app", digest) == true);
+  CHECK(*f.client->hasBlob("mirror/app", digest) == false);
+  CHECK(*f.client->hasBlob("mirror/app", digest) == true);
+  auto broken = f.client->hasBlob("mirror/app", digest);
+  REQUIRE_FALSE(broken);
+  CHECK(broken.error().message() == "HEAD /v2/mirror/app/blobs/" + digest + ": 500 UNKNOWN: disk");
+  auto request = f.registry().requests().at(0);
+  CHECK(request.method == "HEAD");
+  CHECK(request.target == "/v2/mirror/app/blobs/" + digest);
+  CHECK_FALSE(f.client->hasBlob("mirror/app", "sha256:short"));
+  CHECK(f.registry().requests().size() == 4);
+}
+
+TEST_CASE("push: a mount is 201, and a 202 is an upload started instead, which is cancelled") {
+  Fixture f;
+  const std::string digest = "sha256:" + std::string(64, 'b');
+  const std::string mount =
+      "/v2/mirror/app/blobs/uploads/?mount=sha256%3A" + std::string(64, 'b') + "&from=base%2Fimage";
+  f.registry().reply(201, "", {{"location", "/v2/mirror/app/blobs/" + digest}});
+  REQUIRE(*f.client->mountBlob("mirror/app", digest, "base/image") == true);
+  auto request = f.registry().requests().at(0);
+  CHECK(request.method == "POST");
+  CHECK(request.target == mount);
+  CHECK(request.body.empty());
+
+  f.registry().reply(202, "",
+                     {{"location", "https://reg:5000/v2/mirror/app/blobs/uploads/u-1?_state=s"}});
+  f.registry().reply(204, "");
+  REQUIRE(*f.client->mountBlob("mirror/app", digest, "base/image") == false);
+  auto cancel = f.registry().requests().at(2);
+  CHECK(cancel.method == "DELETE");
+  CHECK(cancel.target == "/v2/mirror/app/blobs/uploads/u-1?_state=s");
+
+  // The cancel is best effort: a failed DELETE still reads as "not mounted".
+  f.registry().reply(202, "", {{"location", "/v2/mirror/app/blobs/uploads/u-2"}});
+  f.registry().reply(500, "");
+  CHECK(*f.client->mountBlob("mirror/app", digest, "base/image") == false);
+
+  f.registry().reply(403, R"({"errors":[{"code":"DENIED","message":"no"}]})");
+  auto denied = f.client->mountBlob("mirror/app", digest, "base/image");
+  REQUIRE_FALSE(denied);
+  CHECK(denied.error().is(kube::ErrorKind::Forbidden));
+  CHECK_FALSE(f.client->mountBlob("mirror/app", digest, "../x"));
+  CHECK(f.registry().requests().size() == 6);
+}
+
+TEST_CASE("push: a monolithic upload POSTs, then PUTs the bytes to the Location with the digest") {
+  Fixture f;
+  const std::string bytes = std::string("\x1f\x8b layer\0bytes", 14);
+  const std::string digest = digestOf(bytes);
+  const std::string encoded = "sha256%3A" + digest.substr(7);
+  // A relative Location with a query (distribution 2.8 sends _state), then an absolute one.
+  f.registry().reply(202, "", {{"location", "/v2/mirror/app/blobs/uploads/u-1?_state=abc%3D"}});
+  f.registry().reply(201, "", {{"docker-content-digest", digest}});
+  REQUIRE(f.client->uploadBlob("mirror/app", digest, bytes));
+  f.registry().reply(202, "", {{"location", "https://reg:5000/v2/mirror/app/blobs/uploads/u-2"}});
+  f.registry().reply(201, "");
+  REQUIRE(f.client->uploadBlob("mirror/app", digest, bytes));
+  auto requests = f.registry().requests();
+  REQUIRE(requests.size() == 4);
+  CHECK(requests[0].method == "POST");
+  CHECK(requests[0].target == "/v2/mirror/app/blobs/uploads/");
+  CHECK(requests[0].body.empty());
+  CHECK(requests[1].method == "PUT");
+  CHECK(requests[1].target == "/v2/mirror/app/blobs/uploads/u-1?_state=abc%3D&digest=" + encoded);
+  CHECK(requests[1].headers.at("Content-Type") == "application/octet-stream");
+  CHECK(requests[1].body == bytes);
+  CHECK(requests[3].target == "/v2/mirror/app/blobs/uploads/u-2?digest=" + encoded);
+
+  // A Location on another origin gets neither our bytes nor our credentials.
+  f.registry().reply(202, "", {{"location", "https://elsewhere:5000/v2/mirror/app/blobs/u"}});
+  auto away = f.client->uploadBlob("mirror/app", digest, bytes);
+  REQUIRE_FALSE(away);
+  CHECK(away.error().message() ==
+        "POST /v2/mirror/app/blobs/uploads/: the upload Location "
+        "\"https://elsewhere:5000/v2/mirror/app/blobs/u\" leaves https://reg:5000");
+  CHECK(f.registry().requests().size() == 5);
+  CHECK(f.transports.count("https://elsewhere:5000") == 0);
+
+  f.registry().reply(202, "");
+  CHECK(f.client->uploadBlob("mirror/app", digest, bytes).error().message() ==
+        "POST /v2/mirror/app/blobs/uploads/: the registry sent no upload Location");
+
+  // The registry checks the bytes against the digest.
+  f.registry().reply(202, "", {{"location", "/v2/mirror/app/blobs/uploads/u-3"}});
+  f.registry().reply(
+      400, R"({"errors":[{"code":"DIGEST_INVALID","message":"provided digest did not match"}]})");
+  auto invalid = f.client->uploadBlob("mirror/app", digest, bytes);
+  REQUIRE_FALSE(invalid);
+  CHECK(invalid.error().message() == "PUT the blob " + digest +
+                                         " to mirror/app: 400 DIGEST_INVALID: provided digest did "
+                                         "not match");
+}
+
+TEST_CASE("push: a manifest goes byte for byte with its media type, and its digest comes back") {
+  Fixture f;
+  const std::string body = "{\n   \"schemaVersion\": 2 }";
+  const std::string digest = digestOf(body);
+  f.registry().reply(201, "", {{"docker-content-digest", digest}});
+  auto stored = f.client->putManifest("mirror/app", "v1", std::string(oci::kOciIndex), body);
+  REQUIRE(stored);
+  CHECK(*stored == digest);
+  auto request = f.registry().requests().at(0);
+  CHECK(request.method == "PUT");
+  CHECK(request.target == "/v2/mirror/app/manifests/v1");
+  CHECK(request.headers.at("Content-Type") == oci::kOciIndex);
+  CHECK(request.body == body);
+
+  f.registry().reply(201, "", {{"docker-content-digest", digestOf("other")}});
+  auto changed = f.client->putManifest("mirror/app", digest, std::string(oci::kOciIndex), body);
+  REQUIRE_FALSE(changed);
+  CHECK(changed.error().message().find("the registry stored " + digestOf("other")) !=
+        std::string::npos);
+  // By digest, the body must have that digest: nothing is sent otherwise.
+  CHECK_FALSE(
+      f.client->putManifest("mirror/app", digestOf("x"), std::string(oci::kOciIndex), body));
+  CHECK(f.registry().requests().size() == 2);
+}
+
+TEST_CASE("push: tokens ask for pull,push, and a mount's also for pull on the other repository") {
+  Fixture f(oci::Credentials{"bob", "hunter2"});
+  const std::map<std::string, std::string> challenge{
+      {"www-authenticate", R"(Bearer realm="https://auth:5001/token",service="reg")"}};
+  const std::string digest = "sha256:" + std::string(64, 'c');
+  f.registry().reply(401, "", challenge);
+  f.at("https://auth:5001").reply(200, R"({"token":"tok-mount"})");
+  f.registry().reply(201, "");
+  REQUIRE(*f.client->mountBlob("mirror/app", digest, "base/image"));
+  CHECK(f.at("https://auth:5001").requests().at(0).target ==
+        "/token?service=reg&scope=repository%3Amirror%2Fapp%3Apull%2Cpush"
+        "&scope=repository%3Abase%2Fimage%3Apull");
+  CHECK(f.registry().requests().at(1).headers.at("Authorization") == "Bearer tok-mount");
+
+  // Distribution's own challenge names both scopes, space-separated: one parameter each.
+  f.registry().reply(
+      401, "",
+      {{"www-authenticate", R"(Bearer realm="https://auth:5001/token",service="reg",)"
+                            R"(scope="repository:mirror/app:pull,push repository:other:pull")"}});
+  f.at("https://auth:5001").reply(200, R"({"token":"tok-push"})");
+  f.registry().reply(201, "");
+  REQUIRE(f.client->putManifest("mirror/app", "v1", std::string(oci::kOciManifest), "{}"));
+  CHECK(f.at("https://auth:5001").requests().at(1).target ==
+        "/token?service=reg&scope=repository%3Amirror%2Fapp%3Apull%2Cpush"
+        "&scope=repository%3Aother%3Apull");
+  CHECK(f.registry().requests().at(3).headers.at("Authorization") == "Bearer tok-push");
+}

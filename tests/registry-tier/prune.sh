@@ -6,64 +6,7 @@
 # keeps (checked through the API with the OCI Accept header). Then the exit codes: 5 from a
 # registry with deletes disabled, 3 from a port nobody listens on, 4 from an htpasswd registry
 # without credentials (and success with them), and a TLS registry trusted through --ca-file.
-set -euo pipefail
-: "${OPERATOR:?}" "${SOURCE_ROOT:?}"
-REGISTRY_BIN=${REGISTRY_BIN:-/usr/bin/docker-registry}
-# Never a silent pass: every tool this test needs must be there.
-[[ -x $REGISTRY_BIN ]] || { echo "FAIL: docker-registry not found at $REGISTRY_BIN (apt-get install docker-registry)" >&2; exit 1; }
-for tool in skopeo curl python3 openssl; do
-  command -v "$tool" >/dev/null || { echo "FAIL: $tool not found (hack/install-deps.sh)" >&2; exit 1; }
-done
-
-work=$(mktemp -d /tmp/registry-prune.XXXXXX)
-pids=()
-cleanup() {
-  for pid in "${pids[@]}"; do
-    kill "$pid" 2>/dev/null || true
-    wait "$pid" 2>/dev/null || true
-  done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-fail() {
-  echo "FAIL: $*" >&2
-  for log in "$work"/*/registry.log; do
-    [[ -f $log ]] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }
-  done
-  exit 1
-}
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-ACCEPT="application/vnd.oci.image.index.v1+json, application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.list.v2+json, application/vnd.docker.distribution.manifest.v2+json"
-
-# serve NAME DELETE [extra config lines]: a registry in $work/NAME on a free loopback port; sets
-# $port. The extra lines go under the top level of config.yml (auth, http.tls through env).
-serve() {
-  local name=$1 delete=$2 extra=${3:-}
-  mkdir -p "$work/$name/storage"
-  port=$(free_port)
-  cat >"$work/$name/config.yml" <<YAML
-version: 0.1
-log: {level: info}
-storage:
-  filesystem: {rootdirectory: $work/$name/storage}
-  delete: {enabled: $delete}
-http:
-  addr: 127.0.0.1:$port
-  secret: prune-test
-$extra
-YAML
-  "$REGISTRY_BIN" serve "$work/$name/config.yml" >"$work/$name/registry.log" 2>&1 &
-  pids+=($!)
-  local pid=$! code="" curl_tls=()
-  [[ ${scheme:-http} == https ]] && curl_tls=(--cacert "$work/tls.crt")
-  for _ in $(seq 1 100); do
-    code=$(curl -s -o /dev/null -w '%{http_code}' "${curl_tls[@]}" "${scheme:-http}://127.0.0.1:$port/v2/" || true)
-    [[ $code == 200 || $code == 401 ]] && return 0
-    kill -0 "$pid" 2>/dev/null || fail "docker-registry $name exited"
-    sleep 0.1
-  done
-  fail "registry $name does not answer /v2/ ($code)"
-}
+source "$(dirname "$0")/lib.sh"
 
 # Builds one OCI layout per repository from a JSON description; prints, per repo:tag, the
 # digest the tag must point at, and writes the size of every blob (manifests, configs, layers)
@@ -185,7 +128,6 @@ manifest_status() {
   curl -s -o /dev/null -w '%{http_code}' -I -H "Accept: $ACCEPT" "http://127.0.0.1:$port/v2/$1/manifests/$2"
 }
 digest_of() { python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["tags"][sys.argv[2]])' "$work/layouts.json" "$1"; }
-json_field() { python3 -c 'import json,sys; print(json.dumps(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]]))' "$1" "$2"; }
 
 policy=(--keep-tag-revisions 2 --keep-younger-than 1h)
 build_layouts
@@ -297,19 +239,9 @@ set -e
 [[ $status == 3 ]] || { cat "$work/down.err" >&2; fail "unreachable registry: exit $status, want 3"; }
 echo "PASS: an unreachable registry gives exit 3"
 
-# 4. htpasswd: exit 4 without credentials, success with them. The bcrypt entry comes from
-# htpasswd (apache2-utils) when installed, else from Python's crypt with the Blowfish method;
-# cost 4, the least bcrypt allows, as the registry checks it on every request.
+# 4. htpasswd: exit 4 without credentials, success with them.
 password="pw-$RANDOM-secret"
-if command -v htpasswd >/dev/null; then
-  htpasswd -nbB -C 4 pruner "$password" | head -n 1 >"$work/htpasswd"
-else
-  python3 -W ignore - "$password" >"$work/htpasswd" <<'PY' || fail "neither htpasswd nor Python's crypt with bcrypt is available"
-import crypt, sys
-if crypt.METHOD_BLOWFISH not in crypt.methods: sys.exit("no bcrypt in Python's crypt")
-print("pruner:" + crypt.crypt(sys.argv[1], crypt.mksalt(crypt.METHOD_BLOWFISH, rounds=16)))
-PY
-fi
+make_htpasswd pruner "$password" "$work/htpasswd"
 serve auth true "auth:
   htpasswd: {realm: prune-test, path: $work/htpasswd}"
 push_all team/lib --dest-creds "pruner:$password"

@@ -304,9 +304,10 @@ TEST_CASE("each malformed CR is refused with the field named") {
       {"mirror target not a repository name",
        kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, target: Team/App}\n",
        "spec.mirrors[0].target: \"Team/App\" is not a repository name"},
-      {"mirror whose source path cannot be a repository here",
+      {"mirror source in upper case",
        kEmptyDir + "  mirrors:\n    - {name: m, source: quay.io/Org/App}\n",
-       "spec.mirrors[0].target: is required: the source's path \"Org/App\""},
+       "spec.mirrors[0].source: invalid image reference \"quay.io/Org/App\": the repository "
+       "path must be lower case"},
       {"insecure mirror with a CA",
        kEmptyDir + "  mirrors:\n    - {name: m, source: a/b, insecure: true, caSecret: ca}\n",
        "spec.mirrors[0].caSecret: is meaningless with insecure: true"},

@@ -5,12 +5,12 @@
 #include <set>
 #include <string_view>
 
+#include "oci/image_reference.h"
 #include "oci/names.h"
 #include "registry/api/cron_schedule.h"
 #include "registry/api/dns_names.h"
 #include "registry/api/duration.h"
 #include "registry/api/field_reader.h"
-#include "registry/api/mirror_target.h"
 
 namespace registry {
 namespace {
@@ -229,17 +229,10 @@ void validateMirrors(const RegistryConfig& config, FieldErrors& errors) {
                                      "-mirror-" + mirror.name + " longer than " +
                                      std::to_string(kMaxCronJobNameLength) + " characters");
     }
-    std::size_t last_slash = mirror.source.rfind('/');
-    std::string_view last_part =
-        std::string_view(mirror.source).substr(last_slash == std::string::npos ? 0 : last_slash);
     if (mirror.source.empty()) {
       errors.add(path + ".source", "is required");
-    } else if (hasWhitespace(mirror.source) || mirror.source.size() > 255 ||
-               mirror.source.find('@') != std::string::npos ||
-               last_part.find(':') != std::string_view::npos) {
-      errors.add(path + ".source", "\"" + mirror.source +
-                                       "\" must be a repository without tag or digest "
-                                       "(tags go in tags[])");
+    } else if (auto reference = oci::parseImageReference(mirror.source); !reference) {
+      errors.add(path + ".source", reference.error().message());
     }
     for (std::size_t t = 0; t < mirror.tags.size(); ++t) {
       if (!isImageTag(mirror.tags[t])) {
@@ -256,11 +249,6 @@ void validateMirrors(const RegistryConfig& config, FieldErrors& errors) {
       errors.add(path + ".target", "\"" + mirror.target +
                                        "\" is not a repository name (lowercase path components "
                                        "such as team/app)");
-    } else if (mirror.target.empty() && !mirror.source.empty() &&
-               !oci::isValidRepositoryName(mirrorTargetRepository(mirror))) {
-      errors.add(path + ".target", "is required: the source's path \"" +
-                                       mirrorTargetRepository(mirror) +
-                                       "\" is not a repository name of this registry");
     }
     if (mirror.insecure && !mirror.caSecret.empty()) {
       errors.add(path + ".caSecret", "is meaningless with insecure: true (plain HTTP)");

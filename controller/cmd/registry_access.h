@@ -1,0 +1,34 @@
+#pragma once
+
+#include <string>
+
+#include "kube/error.h"
+#include "kube/result.h"
+#include "oci/registry_client.h"
+
+namespace cmd {
+
+// What the commands that talk to a registry (prune, mirror) share: the files their flags name,
+// the transports of their registry clients, and the exit codes of failing to reach one.
+
+// The exit codes both commands give a registry that cannot be reached or refuses them.
+inline constexpr int kExitRegistryUnreachable = 3;  // also an untrusted certificate
+inline constexpr int kExitRegistryUnauthorized = 4;
+
+// 3 for a Transport error (connection refused, TLS handshake), 4 for Unauthorized or Forbidden,
+// else `otherwise`.
+int registryExitCode(const kube::Error& error, int otherwise);
+
+// The whole file; error kind Config naming `what` ("CA file") and the path, never the content.
+kube::Result<std::string> readFile(const std::string& path, const std::string& what);
+
+// The transports of a registry client: every origin it asks for (the registry, its token realm, a
+// blob redirect) gets a cpprestsdk transport that trusts the PEM certificates of `ca_file` only,
+// when one is given, else the system's CAs. The file is read once, here.
+kube::Result<oci::TransportFactory> registryTransports(const std::string& ca_file);
+
+// Replaces line breaks with blanks: progress and errors go out one line each, whatever a
+// registry put in a name or message.
+std::string oneLine(std::string text);
+
+}  // namespace cmd
