@@ -26,10 +26,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-// The exit codes, as --help lists them; 3 and 4 are registry_access.h's, shared with prune.
-constexpr int kExitDone = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
+// The exit codes are registry_access.h's, shared with prune.
 
 void say(const std::string& line) { std::cerr << "mirror: " << oneLine(line) << "\n"; }
 
@@ -167,12 +164,8 @@ int runMirror(int argc, char** argv) {
   }
   if (auto logging = setupLogging("warn", "text"); !logging) return fail(logging.error());
   // Connected first, so that a job that cannot report fails before it copies anything.
-  std::optional<StatusReporter> reporter;
-  if (!report_status.empty()) {
-    auto connected = StatusReporter::connect(report_status);
-    if (!connected) return fail(connected.error());
-    reporter = std::move(*connected);
-  }
+  auto reporter = StatusReporter::connectIfAsked(report_status);
+  if (!reporter) return fail(reporter.error());
 
   // The clients, with the pull secret's credentials and the CA files' trust. A failure here (an
   // unreadable or malformed file) fails every tag alike, so that the summary and the status say
@@ -236,23 +229,16 @@ int runMirror(int argc, char** argv) {
   say(std::to_string(run.tags.size()) + " of " + std::to_string(unique_tags.size()) +
       " tags done, " + std::to_string(run.failed.size()) + " failed");
 
-  const std::string summary = summaryLine(run, source_insecure);
-  std::cout << summary << "\n" << std::flush;
-  if (!summary_file.empty()) {
-    std::ofstream out(summary_file, std::ios::binary | std::ios::trunc);
-    out << summary << "\n";
-    out.flush();
-    if (!out) {
-      say("error: cannot write " + summary_file);
-      exit_code = worst(exit_code, kExitFailure);
-    }
+  if (auto written = writeSummary(summaryLine(run, source_insecure), summary_file); !written) {
+    say("error: " + written.error().message());
+    exit_code = worst(exit_code, kExitFailure);
   }
-  if (reporter) {
-    if (auto reported = reportMirrorRun(*reporter, mirror_name, run, source_insecure); !reported) {
+  if (*reporter) {
+    if (auto reported = reportMirrorRun(**reporter, mirror_name, run, source_insecure); !reported) {
       say("error: " + reported.error().message());
       exit_code = worst(exit_code, kExitFailure);
     } else {
-      say("reported in the status of " + reporter->target());
+      say("reported in the status of " + (*reporter)->target());
     }
   }
   return exit_code;

@@ -24,11 +24,7 @@ namespace po = boost::program_options;
 
 namespace {
 
-// The exit codes, as --help lists them.
-constexpr int kExitDone = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-// 3 and 4 are registry_access.h's, shared with mirror.
+// Prune's own exit code; 0 to 4 are registry_access.h's, shared with mirror.
 constexpr int kExitDeletionDisabled = 5;
 
 int exitCodeFor(const kube::Error& error) {
@@ -152,26 +148,22 @@ int runPrune(int argc, char** argv) {
   if (auto logging = setupLogging("warn", "text"); !logging) return fail(logging.error());
 
   // Connected first, so that a job that cannot report fails before it changes anything.
-  std::optional<StatusReporter> reporter;
-  if (!report_status.empty()) {
-    auto connected = StatusReporter::connect(report_status);
-    if (!connected) return fail(connected.error());
-    reporter = std::move(*connected);
-  }
+  auto reporter = StatusReporter::connectIfAsked(report_status);
+  if (!reporter) return fail(reporter.error());
   registry::PruneReport report;
   // Every way out once the work began: the outcome goes to the status when asked, and a report
   // that cannot be written turns a success into a failure (nobody would see the run otherwise).
   auto finish = [&](int code, const std::optional<kube::Error>& failure) {
-    if (!reporter) return code;
+    if (!*reporter) return code;
     report.time = std::chrono::system_clock::now();
     report.message = failure ? oneLine(failure->message()) : "";
     auto reported =
-        reporter->apply(registry::kPrunerFieldManager, registry::lastPruneStatus(report));
+        (*reporter)->apply(registry::kPrunerFieldManager, registry::lastPruneStatus(report));
     if (!reported) {
       say("error: " + reported.error().message());
       return code == kExitDone ? kExitFailure : code;
     }
-    say("reported in the status of " + reporter->target());
+    say("reported in the status of " + (*reporter)->target());
     return code;
   };
 
@@ -224,15 +216,9 @@ int runPrune(int argc, char** argv) {
     }
   }
 
-  const std::string summary = summaryLine(plan, deleted, dry_run);
-  std::cout << summary << "\n" << std::flush;
-  if (!summary_file.empty()) {
-    std::ofstream out(summary_file, std::ios::binary | std::ios::trunc);
-    out << summary << "\n";
-    out.flush();
-    if (!out && !failure) {
-      failure = kube::Error(kube::ErrorKind::Other, "cannot write " + summary_file);
-    }
+  if (auto written = writeSummary(summaryLine(plan, deleted, dry_run), summary_file);
+      !written && !failure) {
+    failure = written.error();
   }
   if (failure) {
     if (oci::isDeletionDisabled(*failure)) {

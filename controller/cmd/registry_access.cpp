@@ -1,5 +1,7 @@
 #include "cmd/registry_access.h"
 
+#include <iostream>
+
 #include <fstream>
 #include <sstream>
 
@@ -42,6 +44,16 @@ std::string oneLine(std::string text) {
     if (c == '\n' || c == '\r') c = ' ';
   }
   return text;
+}
+
+kube::Result<void> writeSummary(const std::string& line, const std::string& file) {
+  std::cout << line << "\n" << std::flush;
+  if (file.empty()) return {};
+  std::ofstream out(file, std::ios::binary | std::ios::trunc);
+  out << line << "\n";
+  out.flush();
+  if (!out) return kube::Error(kube::ErrorKind::Other, "cannot write " + file);
+  return {};
 }
 
 }  // namespace cmd

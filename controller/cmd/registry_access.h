@@ -11,7 +11,11 @@ namespace cmd {
 // What the commands that talk to a registry (prune, mirror) share: the files their flags name,
 // the transports of their registry clients, and the exit codes of failing to reach one.
 
-// The exit codes both commands give a registry that cannot be reached or refuses them.
+// The exit codes both commands share (their --help lists them): done, another failure, a usage
+// error, and a registry that cannot be reached or refuses them.
+inline constexpr int kExitDone = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
 inline constexpr int kExitRegistryUnreachable = 3;  // also an untrusted certificate
 inline constexpr int kExitRegistryUnauthorized = 4;
 
@@ -26,6 +30,10 @@ kube::Result<std::string> readFile(const std::string& path, const std::string& w
 // blob redirect) gets a cpprestsdk transport that trusts the PEM certificates of `ca_file` only,
 // when one is given, else the system's CAs. The file is read once, here.
 kube::Result<oci::TransportFactory> registryTransports(const std::string& ca_file);
+
+// The job's last word: one JSON `line` to stdout and, when `file` is not empty, to that file
+// too (e.g. /dev/termination-log). Error kind Other when the file cannot be written.
+kube::Result<void> writeSummary(const std::string& line, const std::string& file);
 
 // Replaces line breaks with blanks: progress and errors go out one line each, whatever a
 // registry put in a name or message.

@@ -27,6 +27,14 @@ kube::Result<StatusReporter> StatusReporter::connect(std::string_view target,
   return StatusReporter(std::move(api), std::move(ns), std::string(target.substr(slash + 1)));
 }
 
+kube::Result<std::optional<StatusReporter>> StatusReporter::connectIfAsked(
+    std::string_view target) {
+  if (target.empty()) return std::optional<StatusReporter>();
+  auto reporter = connect(target);
+  if (!reporter) return reporter.error();
+  return std::optional<StatusReporter>(std::move(*reporter));
+}
+
 kube::Result<kube::Json> StatusReporter::currentStatus() const {
   auto cr = api_.get(name_);
   if (!cr) return cr.error().withContext("reading RegistryConfig " + target_);

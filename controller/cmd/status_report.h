@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,9 @@ class StatusReporter {
   // that does not load. The connection is made now, so a broken one shows before the job's work.
   static kube::Result<StatusReporter> connect(std::string_view target,
                                               const std::string& kubeconfig = {});
+
+  // connect(target) when `target` is not empty (the flag was given), else no reporter.
+  static kube::Result<std::optional<StatusReporter>> connectIfAsked(std::string_view target);
 
   const std::string& target() const { return target_; }
   // The CR's status as it is now ({} when it has none).
