@@ -187,13 +187,13 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   observation.internalHostname = internalHostname(config);
   observation.storageManaged = config.spec.storage.managedClaim();
   observation.problems = gathered->problems;
-  // Refused settings hold nothing: everything else the spec asks for is still applied.
   // Only the jobs read these; nothing is held for them (gather_inputs.h).
   for (const auto& problem : gathered->jobProblems) {
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, problem.message);
     if (events_) events_->warning(cr, problem.reason, "Reconcile", problem.message);
     observation.problems.push_back(problem);
   }
+  // Refused settings hold nothing: everything else the spec asks for is still applied.
   for (auto& refused : unsupportedFeatures(config)) {
     spdlog::warn("registryconfig {}/{}: {}", config.namespace_, config.name, refused.message);
     if (events_) events_->warning(cr, refused.reason, "Reconcile", refused.message);
