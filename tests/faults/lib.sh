@@ -35,8 +35,8 @@ create_registries() {
 
 # convergence_report [WANT_INGRESS]: "" when every RegistryConfig in the namespace is converged,
 # else the first problems found. Converged: status observes the current generation, Available
-# True and Degraded False; exactly one Deployment, Service, ServiceAccount, config and private
-# Secret and CronJob per CR and none without its CR (orphans), one ReplicaSet per CR (no pod
+# True and Degraded False; exactly one Deployment, Service, ServiceAccount (and the jobs' one),
+# config and private Secret and CronJob per CR and none without its CR (orphans), one ReplicaSet per CR (no pod
 # rolled without a reason) unless ROLLOUTS_ALLOWED, and an Ingress per CR when WANT_INGRESS=true.
 convergence_report() {
   local want_ingress=${1:-false}
@@ -63,12 +63,13 @@ count = Counter()
 for o in objects["items"]:
     instance = o["metadata"].get("labels", {}).get("app.kubernetes.io/instance", "")
     kind = o["kind"]
-    if kind == "Secret":
+    if kind in ("Secret", "ServiceAccount"):
         kind += o["metadata"]["name"][len(instance):]
     if instance not in names:
         problems.append("orphan %s %s" % (o["kind"], o["metadata"]["name"]))
     count[(instance, kind)] += 1
-wanted = ["Deployment", "Service", "ServiceAccount", "Secret-config", "Secret-private", "CronJob"]
+wanted = ["Deployment", "Service", "ServiceAccount", "ServiceAccount-jobs", "Secret-config",
+          "Secret-private", "CronJob"]
 if want_ingress:
     wanted.append("Ingress")
 for name in sorted(names):
