@@ -10,6 +10,7 @@
 #include "registry/api/registry_config.h"
 #include "registry/render/builders.h"
 #include "registry/render/http_secret.h"
+#include "registry/render/initial_admin.h"
 #include "registry/render/security_context.h"
 #include "registry/render/tls_issuer.h"
 
@@ -51,6 +52,12 @@ kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs 
     if (!tls) return tls.error();
     inputs.tls = tls->serving;
     inputs.ca = tls->ca;
+  }
+  if (config->spec.auth.generatesAdmin()) {
+    auto admin = registry::ensureInitialAdmin(config->spec.auth.initialAdmin, std::nullopt, "");
+    if (!admin) return admin.error();
+    inputs.htpasswd = admin->htpasswd;
+    inputs.initialAdmin = *admin;
   }
   return registry::desiredObjects(*config, inputs);
 }

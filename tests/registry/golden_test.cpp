@@ -83,6 +83,23 @@ const std::vector<GoldenCase>& goldenCases() {
          inputs.storageCredentials = R"({"REGISTRY_STORAGE_S3_ACCESSKEY":"a"})";
          return inputs;
        }},
+      {"htpasswd-admin-kubernetes",
+       [] {
+         Inputs inputs = kubernetesInputs();
+         const std::string entry =
+             "root:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+         inputs.initialAdmin = AdminCredentials{"root", "FixedAdminPassword0123456789abcd", entry};
+         inputs.htpasswd = entry;
+         return inputs;
+       }},
+      {"htpasswd-users-kubernetes",
+       [] {
+         Inputs inputs = kubernetesInputs();
+         inputs.htpasswd =
+             "alice:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+             "bob:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n";
+         return inputs;
+       }},
       {"recreate-notls-offline",
        [] {
          Inputs inputs = kubernetesInputs();

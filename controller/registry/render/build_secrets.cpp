@@ -15,6 +15,31 @@ kube::Json buildPrivateSecret(const RegistryConfig& config, const Inputs& inputs
   return secret;
 }
 
+std::optional<kube::Json> buildAdminSecret(const RegistryConfig& config, const Inputs& inputs) {
+  if (!config.spec.auth.generatesAdmin() || !inputs.initialAdmin) return std::nullopt;
+  kube::Json secret =
+      newOwnedObject(config, "v1", "Secret", adminSecretName(config), kComponentRegistry);
+  // The type kubectl and other tools know for a user name and a password.
+  secret["type"] = "kubernetes.io/basic-auth";
+  secret["data"] = {{kUsernameKey, kube::base64Encode(inputs.initialAdmin->username)},
+                    {kPasswordKey, kube::base64Encode(inputs.initialAdmin->password)},
+                    {kHtpasswdKey, kube::base64Encode(inputs.initialAdmin->htpasswd)}};
+  return secret;
+}
+
+std::optional<kube::Json> buildHtpasswdSecret(const RegistryConfig& config, const Inputs& inputs) {
+  if (config.spec.auth.type != AuthType::Htpasswd || config.spec.auth.usersSecret.empty()) {
+    return std::nullopt;
+  }
+  kube::Json secret =
+      newOwnedObject(config, "v1", "Secret", htpasswdSecretName(config), kComponentRegistry);
+  secret["type"] = "Opaque";
+  kube::Json data = kube::Json::object();
+  if (inputs.htpasswd) data[kHtpasswdKey] = kube::base64Encode(*inputs.htpasswd);
+  secret["data"] = std::move(data);
+  return secret;
+}
+
 kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
                              const std::string& config_yaml) {
   kube::Json secret =

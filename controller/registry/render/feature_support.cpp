@@ -22,7 +22,7 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "the registry takes no writes and is not implemented yet; set it to false "
                         "(pruning still deletes manifests)"});
   }
-  // The first admin and the token service are not built yet.
+  // The jobs have no user of their own in the htpasswd yet, and the token service is not built.
   if (spec.managed(ComponentKind::Pruner) && !jobsCanAuthenticate(config)) {
     problems.push_back({"PrunerNeedsCredentials",
                         "spec.components: the pruner cannot authenticate to a registry with "
