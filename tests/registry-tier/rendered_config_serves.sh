@@ -2,7 +2,8 @@
 # The config.yml that `registry-operator render` produces (the same one the controller puts in
 # Secret N-config) is accepted by the real distribution registry (Debian's docker-registry):
 # started with it on loopback, it answers GET /v2/ with 200, over the operator-issued TLS and
-# without TLS, and with a user config bundle merged in.
+# without TLS, and with a user config bundle merged in; with auth Htpasswd, the first admin the
+# operator generates logs in and pushes, and wrong credentials are refused.
 set -euo pipefail
 : "${OPERATOR:?}" "${SOURCE_ROOT:?}"
 REGISTRY_BIN=${REGISTRY_BIN:-/usr/bin/docker-registry}
@@ -102,3 +103,65 @@ curl -s -D - -o /dev/null "http://127.0.0.1:$port/v2/" | grep -qi "X-Bundle: mer
   fail "the bundle's header is not served"
 stop
 echo "PASS: TLS-less config.yml with a merged bundle served /v2/"
+
+# 3. auth Htpasswd with neither Secret: the first admin the operator generates (Secret N-admin)
+# logs in with its password, against the bcrypt entry N-config carries; a wrong password, another
+# user and no credentials are refused; skopeo pushes as the admin.
+cat >"$work/auth.yaml" <<'YAML'
+apiVersion: imageregistry.io/v1alpha1
+kind: RegistryConfig
+metadata: {name: locked, namespace: tier}
+spec:
+  storage: {emptyDir: {}}
+  tls: {mode: Disabled}
+  auth: {type: Htpasswd, initialAdmin: root}
+YAML
+"$OPERATOR" render -f "$work/auth.yaml" -o json >"$work/auth.json"
+extract "$work/auth.json" Secret locked-config config.yml "$work/auth.yml"
+extract "$work/auth.json" Secret locked-config htpasswd "$work/htpasswd"
+extract "$work/auth.json" Secret locked-admin username "$work/username"
+extract "$work/auth.json" Secret locked-admin password "$work/password"
+extract "$work/auth.json" Secret locked-admin htpasswd "$work/admin-htpasswd"
+user=$(cat "$work/username")
+password=$(cat "$work/password")
+[[ $user == root ]] || fail "N-admin names user '$user', not the initialAdmin root"
+((${#password} >= 24)) || fail "the generated password has ${#password} characters"
+grep -q '^root:\$2b\$10\$' "$work/htpasswd" || fail "the htpasswd holds no \$2b\$ entry for root"
+cmp -s "$work/htpasswd" "$work/admin-htpasswd" || fail "N-config's htpasswd is not N-admin's entry"
+grep -q "$password" "$work/htpasswd" "$work/auth.yml" && fail "the password itself is in N-config"
+# The config names /etc/registry/htpasswd, the pod's mount; here the extracted file.
+serve "$work/auth.yml" REGISTRY_AUTH_HTPASSWD_PATH="$work/htpasswd"
+status_as() { curl -s -o /dev/null -w '%{http_code}' "$@" "http://127.0.0.1:$port/v2/" || true; }
+for _ in $(seq 1 100); do
+  [[ $(status_as) == 401 ]] && break
+  kill -0 "$registry_pid" 2>/dev/null || fail "docker-registry exited: it refused the rendered config"
+  sleep 0.1
+done
+[[ $(status_as) == 401 ]] || fail "anonymous GET /v2/ is not 401"
+[[ $(status_as -u "root:$password") == 200 ]] || fail "the generated admin cannot log in"
+[[ $(status_as -u "root:${password}x") == 401 ]] || fail "a wrong password is not refused"
+[[ $(status_as -u "admin:$password") == 401 ]] || fail "another user name is not refused"
+layout=$work/layout
+mkdir -p "$layout/blobs/sha256"
+python3 - "$layout" <<'PY'
+import hashlib, json, sys
+out = sys.argv[1]
+def blob(data):
+    digest = hashlib.sha256(data).hexdigest()
+    open(f"{out}/blobs/sha256/{digest}", "wb").write(data)
+    return {"digest": f"sha256:{digest}", "size": len(data)}
+config = blob(json.dumps({"architecture": "amd64", "os": "linux", "rootfs": {"type": "layers", "diff_ids": []}}).encode())
+manifest = blob(json.dumps({"schemaVersion": 2, "mediaType": "application/vnd.oci.image.manifest.v1+json",
+    "config": dict(config, mediaType="application/vnd.oci.image.config.v1+json"), "layers": []}).encode())
+json.dump({"schemaVersion": 2, "manifests": [dict(manifest, mediaType="application/vnd.oci.image.manifest.v1+json",
+    annotations={"org.opencontainers.image.ref.name": "1"})]}, open(f"{out}/index.json", "w"))
+json.dump({"imageLayoutVersion": "1.0.0"}, open(f"{out}/oci-layout", "w"))
+PY
+skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "root:$password" \
+  "oci:$layout:1" "docker://127.0.0.1:$port/team/app:1" || fail "skopeo could not push as the admin"
+if skopeo --insecure-policy copy --quiet --dest-tls-verify=false --dest-creds "root:wrong" \
+  "oci:$layout:1" "docker://127.0.0.1:$port/team/app:2" 2>/dev/null; then
+  fail "skopeo pushed with a wrong password"
+fi
+stop
+echo "PASS: the generated admin logs in to the rendered htpasswd and pushes; wrong credentials refused"

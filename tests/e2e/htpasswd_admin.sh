@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# auth.type Htpasswd as on Quay, on the real node: with neither htpasswdSecret nor usersSecret the
+# operator makes a first admin, whose password an administrator reads from Secret N-admin with
+# kubectl; skopeo pushes as that admin over verified TLS, and a wrong password is refused. A
+# users Secret then replaces the admin: its users log in, a changed password takes effect once
+# the pods have rolled (the old one refused), and a users Secret that changes nothing the
+# registry reads (a new label) rolls nothing.
+source "$(dirname "$0")/lib.sh"
+kubectl label namespace "$NS" pod-security.kubernetes.io/enforce=restricted >/dev/null
+start_operator
+
+name=reg
+host="$name.$NS.svc:5000"
+# The pruner has no credentials for a registry with auth yet (PrunerNeedsCredentials).
+k apply -f - >/dev/null <<YAML
+apiVersion: imageregistry.io/v1alpha1
+kind: RegistryConfig
+metadata:
+  name: $name
+spec:
+  tls: {mode: Auto}
+  storage: {emptyDir: {}}
+  auth: {type: Htpasswd}
+  components: [{kind: pruner, managed: false}]
+YAML
+wait_for "$name Available" 180 condition_is "$name" Available True
+[[ $(condition "$name" Degraded) == False ]] ||
+  fail "$name is Degraded: $(condition_reason "$name" Degraded)"
+
+log "the first admin, read as the README says"
+user=$(k get secret "$name-admin" -o 'jsonpath={.data.username}' | base64 -d)
+password=$(k get secret "$name-admin" -o 'jsonpath={.data.password}' | base64 -d)
+[[ $user == admin ]] || fail "Secret $name-admin names user '$user', not admin"
+((${#password} >= 24)) || fail "the generated password has ${#password} characters, fewer than 24"
+[[ $(jsonpath secret "$name-admin" '{.type}') == kubernetes.io/basic-auth ]] ||
+  fail "Secret $name-admin is not of type kubernetes.io/basic-auth"
+[[ $(jsonpath secret "$name-admin" '{.metadata.ownerReferences[0].kind}') == RegistryConfig ]] ||
+  fail "Secret $name-admin is not owned by the RegistryConfig"
+
+reach_registry "$name"
+# status_as USER PASSWORD: the HTTP status of GET /v2/ with those credentials.
+status_as() {
+  curl -s -o /dev/null -w '%{http_code}' --cacert "$REGISTRY_CERTS/ca.crt" \
+    --resolve "$host:$REGISTRY_IP" -u "$1:$2" "https://$host/v2/" || true
+}
+logs_in() { [[ $(status_as "$1" "$2") == 200 ]]; }
+refused() { [[ $(status_as "$1" "$2") == 401 ]]; }
+
+[[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$REGISTRY_CERTS/ca.crt" \
+  --resolve "$host:$REGISTRY_IP" "https://$host/v2/") == 401 ]] || fail "anonymous access is not refused"
+make_oci_image "$WORK/image" "pushed by the first admin $RANDOM" >/dev/null
+registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" --dest-creds "$user:$password" \
+  "oci:$WORK/image:1" "docker://$host/team-a/app:1" || fail "skopeo could not push as $user"
+if registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" --dest-creds "$user:wrong-$password" \
+  "oci:$WORK/image:1" "docker://$host/team-a/app:2" 2>"$WORK/refused.txt"; then
+  fail "a push with a wrong password was accepted"
+fi
+grep -qi "unauthorized\|authentication required" "$WORK/refused.txt" ||
+  fail "the push with a wrong password failed for another reason: $(tail -n 3 "$WORK/refused.txt")"
+refused "$user" "wrong-$password" || fail "GET /v2/ with a wrong password is not 401"
+registry_skopeo list-tags --cert-dir "$REGISTRY_CERTS" --creds "$user:$password" \
+  "docker://$host/team-a/app" | grep -q '"1"' || fail "team-a/app:1 cannot be listed as $user"
+log "pushed as $user; a wrong password refused"
+
+# deploy_state: the Deployment's generation and config hash, to tell whether the pods rolled.
+deploy_state() {
+  jsonpath deploy "$name" '{.metadata.generation} {.spec.template.metadata.annotations.imageregistry\.io/config-hash}'
+}
+rolled_from() { [[ $(deploy_state) != "$1" ]]; }
+rolled_out() { k rollout status "deploy/$name" --timeout=5s >/dev/null 2>&1; }
+
+log "a users Secret replaces the generated admin"
+k create secret generic team-users --from-literal=alice=alice-first-password \
+  --from-literal=bob=bob-password >/dev/null
+before=$(deploy_state)
+k patch regcfg "$name" --type merge -p '{"spec":{"auth":{"usersSecret":"team-users"}}}' >/dev/null
+wait_for "the pods to roll onto the users' htpasswd" 120 rolled_from "$before"
+wait_for "the rollout" 180 rolled_out
+wait_for "Secret $name-admin to go" 60 absent secret "$name-admin"
+wait_for "alice to log in" 60 logs_in alice alice-first-password
+logs_in bob bob-password || fail "bob cannot log in"
+refused admin "$password" || fail "the generated admin still logs in after the users Secret replaced it"
+exists secret "$name-htpasswd" || fail "Secret $name-htpasswd (the users' hashes) is missing"
+hashes=$(k get secret "$name-htpasswd" -o 'jsonpath={.data.htpasswd}' | base64 -d)
+grep -q '^alice:\$2b\$' <<<"$hashes" || fail "$name-htpasswd holds no bcrypt entry for alice"
+
+log "alice's password changes: it takes effect after the roll, bob's entry is kept"
+bob_hash=$(grep '^bob:' <<<"$hashes")
+before=$(deploy_state)
+k create secret generic team-users --from-literal=alice=alice-second-password \
+  --from-literal=bob=bob-password --dry-run=client -o yaml | k apply -f - >/dev/null
+wait_for "the pods to roll onto alice's new password" 120 rolled_from "$before"
+wait_for "the rollout" 180 rolled_out
+wait_for "alice to log in with her new password" 60 logs_in alice alice-second-password
+wait_for "alice's old password to be refused" 60 refused alice alice-first-password
+[[ $(k get secret "$name-htpasswd" -o 'jsonpath={.data.htpasswd}' | base64 -d | grep '^bob:') == "$bob_hash" ]] ||
+  fail "bob's entry was hashed again though his password did not change"
+registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" --dest-creds "alice:alice-second-password" \
+  "oci:$WORK/image:1" "docker://$host/team-a/app:2" || fail "skopeo could not push as alice"
+
+log "a change of the users Secret that changes no password rolls nothing"
+before=$(deploy_state)
+replicasets=$(replicaset_count "$name")
+count=$(reconcile_count)
+k label secret team-users touched=yes >/dev/null
+wait_for "a reconcile after the label" 30 reconciled_since "$count"
+sleep 5
+[[ $(deploy_state) == "$before" ]] || fail "an unchanged users Secret changed the Deployment: $(deploy_state) after $before"
+[[ $(replicaset_count "$name") == "$replicasets" ]] || fail "an unchanged users Secret made a ReplicaSet"
+logs_in alice alice-second-password || fail "alice can no longer log in"
+log "PASS"
