@@ -1121,6 +1121,34 @@ TEST_CASE("reconciler: deleting N-admin makes a new password and rolls the pods"
   CHECK(cluster.writes().empty());
 }
 
+TEST_CASE("reconciler: an admin password bcrypt cannot take is refused, N-admin and pods kept") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  cluster.settle();
+  const std::string htpasswd = secretValueOf(cluster, kConfig, "htpasswd");
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  // Set by hand, and longer than the 72 bytes bcrypt reads.
+  const std::string too_long(80, 'x');
+  Json admin = cluster.object("Secret", kAdmin);
+  admin["data"]["password"] = kube::base64Encode(too_long);
+  cluster.server->put(collectionOf("Secret"), admin);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  // N-admin is applied as it now is (the edit becomes what the operator last applied), nothing
+  // that the pods read.
+  CHECK(cluster.writes() ==
+        std::vector<std::string>{"PATCH apply Secret image-registry-admin", kStatusWrite});
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/HtpasswdInvalid");
+  CHECK(condition(status, "Degraded").at("message") ==
+        "Secret \"image-registry-admin\": key password is longer than 72 bytes, of which bcrypt "
+        "would read only the first 72");
+  // Not deleted, not replaced by a new password: the administrator fixes it.
+  CHECK(secretValueOf(cluster, kAdmin, "password") == too_long);
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == htpasswd);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+}
+
 TEST_CASE(
     "reconciler: a users Secret is hashed once, rolls nothing while unchanged, one user at a "
     "time") {
