@@ -142,7 +142,7 @@ TEST_CASE("the first admin's Secret is basic-auth, its entry is the htpasswd the
   CHECK(config.spec.auth.initialAdmin == "admin");
   Inputs inputs = kubernetesInputs();
   const std::string entry = "admin:$2b$10$" + std::string(53, 'A') + "\n";
-  inputs.initialAdmin = AdminCredentials{"admin", "pw0123456789", entry};
+  inputs.initialAdmin = GeneratedUser{"admin", "pw0123456789", entry};
   inputs.htpasswd = entry;
   auto objects = objectsOf(config, inputs);
   const auto names = kindsAndNames(objects);
@@ -189,6 +189,50 @@ TEST_CASE("a users Secret's hashes are kept in N-htpasswd, which is there even w
   const Json* held = find(refused, "Secret", "image-registry-htpasswd");
   REQUIRE(held != nullptr);
   CHECK((*held)["data"] == Json::object());
+}
+
+TEST_CASE("with auth Htpasswd the pruner and the mirrors log in as the jobs' own user") {
+  RegistryConfig config = parseOk(crWithSpec(
+      kEmptyDir +
+      "  auth: {type: Htpasswd}\n  mirrors: [{name: hub, source: docker.io/library/busybox}]\n"));
+  Inputs inputs = kubernetesInputs();
+  inputs.jobsUser = registry::testing::kFixedJobsUser;
+  auto objects = objectsOf(config, inputs);
+  const Json* credentials = find(objects, "Secret", "image-registry-jobs-credentials");
+  REQUIRE(credentials != nullptr);
+  CHECK((*credentials)["type"] == "kubernetes.io/basic-auth");
+  CHECK((*credentials)["data"]["username"] == kube::base64Encode("registry-operator-jobs"));
+  const Json mount = {{"mountPath", "/etc/registry-credentials"},
+                      {"name", "registry-credentials"},
+                      {"readOnly", true}};
+  // Only the password is projected into the pods.
+  const Json volume = {{"name", "registry-credentials"},
+                       {"secret",
+                        {{"secretName", "image-registry-jobs-credentials"},
+                         {"items", Json::array({{{"key", "password"}, {"path", "password"}}})}}}};
+  for (const auto& [name, flags] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"image-registry-pruner", {"--username", "--password-file"}},
+           {"image-registry-mirror-hub", {"--target-username", "--target-password-file"}}}) {
+    INFO(name);
+    const Json* cron_job = find(objects, "CronJob", name);
+    REQUIRE(cron_job != nullptr);
+    const Json& pod = (*cron_job)["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    const auto command = pod["containers"][0]["command"].get<std::vector<std::string>>();
+    auto user = std::find(command.begin(), command.end(), flags[0]);
+    REQUIRE(user != command.end());
+    CHECK(*(user + 1) == "registry-operator-jobs");
+    auto file = std::find(command.begin(), command.end(), flags[1]);
+    REQUIRE(file != command.end());
+    CHECK(*(file + 1) == "/etc/registry-credentials/password");
+    const Json& mounts = pod["containers"][0]["volumeMounts"];
+    CHECK(std::find(mounts.begin(), mounts.end(), mount) != mounts.end());
+    CHECK(std::find(pod["volumes"].begin(), pod["volumes"].end(), volume) != pod["volumes"].end());
+  }
+  // Without auth: no user, no flag, no volume.
+  auto open = objectsOf(parseOk(crWithSpec(kEmptyDir)), kubernetesInputs());
+  CHECK(find(open, "Secret", "image-registry-jobs-credentials") == nullptr);
+  CHECK(find(open, "CronJob", "image-registry-pruner")->dump().find("registry-credentials") ==
+        std::string::npos);
 }
 
 TEST_CASE("the private Secret keeps the generated httpSecret") {

@@ -85,7 +85,7 @@ TEST_CASE("changing any input the pods read changes the hash") {
 TEST_CASE("the pods roll when the htpasswd changes, not when N-admin's copy of it is rewritten") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd}\n"));
   Inputs inputs = fullInputs();
-  inputs.initialAdmin = AdminCredentials{"admin", "first-password", *inputs.htpasswd};
+  inputs.initialAdmin = GeneratedUser{"admin", "first-password", *inputs.htpasswd};
   const std::string base = hashOf(config, inputs);
   // The same entry (same salt): nothing rolls, whatever N-admin holds beside it.
   inputs.initialAdmin->password = "edited-but-not-yet-hashed";

@@ -133,13 +133,17 @@ TEST_CASE("the CRD's auth fields are the operator's") {
   CHECK(properties ==
         std::set<std::string>{"type", "htpasswdSecret", "usersSecret", "initialAdmin"});
   CHECK(auth["properties"]["initialAdmin"]["default"] == AuthSpec{}.initialAdmin);
-  // Htpasswd alone is valid now (the operator generates the first admin); only both Secrets
-  // together are refused, as the operator's validation does.
-  REQUIRE(auth["x-kubernetes-validations"].size() == 1);
+  // Htpasswd alone is valid now (the operator generates the first admin); both Secrets together
+  // are refused, as the operator's validation does.
+  REQUIRE(auth["x-kubernetes-validations"].size() == 2);
   const std::string rule = auth["x-kubernetes-validations"][0]["rule"];
   CHECK(rule.find("htpasswdSecret") != std::string::npos);
   CHECK(rule.find("usersSecret") != std::string::npos);
   CHECK(auth["x-kubernetes-validations"][0]["fieldPath"] == ".usersSecret");
+  // The jobs' user is reserved, as the operator's validation says.
+  const std::string reserved = auth["x-kubernetes-validations"][1]["rule"];
+  CHECK(reserved.find(std::string("'") + kJobsUser + "'") != std::string::npos);
+  CHECK(auth["x-kubernetes-validations"][1]["fieldPath"] == ".initialAdmin");
   CHECK(parseRegistryConfig(
             kube::yamlToJson(registry::testing::crWithSpec("  storage: {emptyDir: {}}\n"
                                                            "  auth: {type: Htpasswd}\n"))

@@ -64,7 +64,11 @@ const std::vector<GoldenCase>& goldenCases() {
          Inputs inputs = kubernetesInputs();
          inputs.platform.ingressClass = "nginx";
          inputs.platform.runAs = {RunAs::Source::Explicit, 1000, std::nullopt};
-         inputs.htpasswd = "alice:$2y$05$0123456789012345678901uFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n";
+         // The user's entries, then the jobs' own (the pruner logs in as it).
+         inputs.htpasswd =
+             "alice:$2y$05$0123456789012345678901uFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n" +
+             registry::testing::kFixedJobsUser.htpasswd;
+         inputs.jobsUser = registry::testing::kFixedJobsUser;
          inputs.configBundle =
              "notifications:\n"
              "  endpoints:\n"
@@ -88,8 +92,9 @@ const std::vector<GoldenCase>& goldenCases() {
          Inputs inputs = kubernetesInputs();
          const std::string entry =
              "root:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
-         inputs.initialAdmin = AdminCredentials{"root", "FixedAdminPassword0123456789abcd", entry};
-         inputs.htpasswd = entry;
+         inputs.initialAdmin = GeneratedUser{"root", "FixedAdminPassword0123456789abcd", entry};
+         inputs.htpasswd = entry + registry::testing::kFixedJobsUser.htpasswd;
+         inputs.jobsUser = registry::testing::kFixedJobsUser;
          return inputs;
        }},
       {"htpasswd-users-kubernetes",

@@ -10,9 +10,9 @@
 #include "kube/base64.h"
 #include "registry/api/htpasswd_user.h"
 #include "registry/render/bcrypt.h"
+#include "registry/render/generated_user.h"
 #include "registry/render/htpasswd_file.h"
 #include "registry/render/htpasswd_users.h"
-#include "registry/render/initial_admin.h"
 
 using namespace registry;
 using Json = kube::Json;
@@ -166,7 +166,7 @@ TEST_CASE("bcrypt: passwords it cannot hash faithfully are refused without being
 }
 
 TEST_CASE("initial admin: a new password of 32 alphanumerics, hashed, and kept while it verifies") {
-  auto first = ensureInitialAdmin("admin", std::nullopt, "Secret \"r-admin\"");
+  auto first = ensureGeneratedUser("admin", std::nullopt, "Secret \"r-admin\"");
   REQUIRE(first.ok());
   CHECK(first->username == "admin");
   CHECK(first->password.size() == 32);
@@ -176,34 +176,34 @@ TEST_CASE("initial admin: a new password of 32 alphanumerics, hashed, and kept w
   REQUIRE(entries->size() == 1);
   CHECK((*entries)[0].user == "admin");
   CHECK(bcryptMatches(first->password, (*entries)[0].hash));
-  CHECK(generateAdminPassword().value() != first->password);
+  CHECK(generatePassword().value() != first->password);
 
   // Stored and still verifying: the very same bytes, so the pods do not roll.
-  const StoredAdmin stored{first->password, first->htpasswd};
-  auto kept = reusableAdmin("admin", stored);
+  const StoredUser stored{first->password, first->htpasswd};
+  auto kept = reusableUser("admin", stored);
   REQUIRE(kept);
   CHECK(kept->htpasswd == first->htpasswd);
-  CHECK(ensureInitialAdmin("admin", stored, "").value().htpasswd == first->htpasswd);
+  CHECK(ensureGeneratedUser("admin", stored, "").value().htpasswd == first->htpasswd);
   // Renamed: the same hash under the new name.
-  CHECK(reusableAdmin("root", stored)->htpasswd == "root:" + (*entries)[0].hash + "\n");
+  CHECK(reusableUser("root", stored)->htpasswd == "root:" + (*entries)[0].hash + "\n");
 
   // A password set by hand: kept, and hashed anew since the old hash no longer verifies.
-  const StoredAdmin edited{"chosen-by-hand", first->htpasswd};
-  CHECK_FALSE(reusableAdmin("admin", edited));
-  auto rehashed = ensureInitialAdmin("admin", edited, "");
+  const StoredUser edited{"chosen-by-hand", first->htpasswd};
+  CHECK_FALSE(reusableUser("admin", edited));
+  auto rehashed = ensureGeneratedUser("admin", edited, "");
   REQUIRE(rehashed.ok());
   CHECK(rehashed->password == "chosen-by-hand");
   CHECK(bcryptMatches("chosen-by-hand", readHtpasswd(rehashed->htpasswd, "").value()[0].hash));
   // The hash lost (key removed): the password stays, with a new hash.
-  auto lost = ensureInitialAdmin("admin", StoredAdmin{first->password, ""}, "");
+  auto lost = ensureGeneratedUser("admin", StoredUser{first->password, ""}, "");
   CHECK(lost.value().password == first->password);
   CHECK(lost.value().htpasswd != first->htpasswd);
   // No password stored: a new one.
-  CHECK(ensureInitialAdmin("admin", StoredAdmin{"", first->htpasswd}, "").value().password !=
+  CHECK(ensureGeneratedUser("admin", StoredUser{"", first->htpasswd}, "").value().password !=
         first->password);
   // A password bcrypt cannot take: Invalid, naming the Secret, not the password.
   auto refused =
-      ensureInitialAdmin("admin", StoredAdmin{std::string(100, 'q'), ""}, "Secret \"r-admin\"");
+      ensureGeneratedUser("admin", StoredUser{std::string(100, 'q'), ""}, "Secret \"r-admin\"");
   REQUIRE_FALSE(refused.ok());
   CHECK(refused.error().kind() == kube::ErrorKind::Invalid);
   CHECK_THAT(refused.error().message(), Catch::StartsWith("Secret \"r-admin\": key password is"));

@@ -1275,3 +1275,86 @@ TEST_CASE("reconciler: a users Secret named later replaces the generated admin")
   CHECK(hashOf(htpasswd, "admin").empty());
   CHECK(bcryptMatches("carol-password", hashOf(htpasswd, "carol")));
 }
+
+TEST_CASE("reconciler: the pruner logs in as the jobs' own user, made once, gone with the pruner") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd}\n"));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{
+                                "PATCH apply ServiceAccount image-registry",
+                                "PATCH apply Secret image-registry-private",
+                                "PATCH apply Secret image-registry-admin",
+                                "PATCH apply Secret image-registry-jobs-credentials",
+                                "PATCH apply Secret image-registry-config",
+                                "PATCH apply Secret image-registry-ca-key",
+                                "PATCH apply Secret image-registry-tls",
+                                "PATCH apply ConfigMap image-registry-ca",
+                                "PATCH apply Service image-registry",
+                                "PATCH apply Deployment image-registry",
+                                "PATCH apply ServiceAccount image-registry-jobs",
+                                "PATCH apply Role image-registry-jobs",
+                                "PATCH apply RoleBinding image-registry-jobs",
+                                "PATCH apply CronJob image-registry-pruner",
+                                kStatusWrite,
+                            });
+  const std::string jobs = "image-registry-jobs-credentials";
+  CHECK(secretValueOf(cluster, jobs, "username") == "registry-operator-jobs");
+  const std::string password = secretValueOf(cluster, jobs, "password");
+  const std::string htpasswd = secretValueOf(cluster, kConfig, "htpasswd");
+  // The admin's line, then the jobs'.
+  CHECK(htpasswd ==
+        secretValueOf(cluster, kAdmin, "htpasswd") + secretValueOf(cluster, jobs, "htpasswd"));
+  CHECK(bcryptMatches(password, hashOf(htpasswd, "registry-operator-jobs")));
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+  const Json pruner = cluster.object("CronJob", "image-registry-pruner");
+  const Json pod = kube::at(pruner, "/spec/jobTemplate/spec/template/spec");
+  const std::string command = pod.at("containers").at(0).at("command").dump();
+  CHECK(
+      command.find(
+          R"("--username","registry-operator-jobs","--password-file","/etc/registry-credentials/password")") !=
+      std::string::npos);
+  CHECK(pod.at("volumes").dump().find(jobs) != std::string::npos);
+
+  // Through a lagging cache: the same password.
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretValueOf(cluster, jobs, "password") == password);
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+
+  // No CronJob, no user: its Secret goes, its line leaves the htpasswd, the pods roll.
+  cluster.editSpec([](Json& spec) {
+    spec["components"] = Json::array({{{"kind", "pruner"}, {"managed", false}}});
+  });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK_FALSE(cluster.exists("Secret", jobs));
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == secretValueOf(cluster, kAdmin, "htpasswd"));
+}
+
+TEST_CASE("reconciler: the jobs' user name is refused in a users Secret and an htpasswd Secret") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"),
+                      usersSecret({{"alice", "alice-password"},
+                                   {"registry-operator-jobs", "taken-over-password"}}));
+  cluster.create(crWithSpec(kUsersSpec));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK_FALSE(cluster.exists("Deployment", kName));
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/HtpasswdInvalid");
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "spec.auth.usersSecret: Secret \"users\": key \"registry-operator-jobs\": user "
+        "\"registry-operator-jobs\" is reserved for the operator's jobs");
+
+  cluster.server->put(
+      collectionOf("Secret"),
+      userSecret("given", "htpasswd",
+                 "alice:" + kAliceHash + "\nregistry-operator-jobs:" + kAliceHash + "\n"));
+  cluster.editSpec([](Json& spec) {
+    spec["auth"] = {{"type", "Htpasswd"}, {"htpasswdSecret", "given"}};
+  });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "spec.auth.htpasswdSecret: Secret \"given\" key htpasswd: line 2: user "
+        "\"registry-operator-jobs\" is reserved for the operator's jobs");
+}

@@ -16,6 +16,11 @@ inline constexpr std::size_t kMaxHtpasswdUserLength = 253;
 
 bool isHtpasswdUserName(std::string_view name);
 
+// The user the operator's jobs (the pruner, the mirrors) log in as, in the htpasswd of a registry
+// with auth Htpasswd: reserved, so that no user of the spec's (initialAdmin, a key of the users
+// Secret, a line of the htpasswd Secret) can take it or be taken for it.
+inline constexpr const char* kJobsUser = "registry-operator-jobs";
+
 // `text` in double quotes with bytes outside printable ASCII as \xNN, for messages that name a
 // user or a key someone typed (a newline in it must not forge a second line of a log).
 std::string quotedForMessage(std::string_view text);

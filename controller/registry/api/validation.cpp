@@ -191,7 +191,10 @@ void validateSecurity(const RegistryConfigSpec& spec, FieldErrors& errors) {
   }
   checkSecretName(errors, "spec.auth.htpasswdSecret", spec.auth.htpasswdSecret);
   checkSecretName(errors, "spec.auth.usersSecret", spec.auth.usersSecret);
-  if (!isHtpasswdUserName(spec.auth.initialAdmin)) {
+  if (spec.auth.initialAdmin == kJobsUser) {
+    errors.add("spec.auth.initialAdmin",
+               std::string("\"") + kJobsUser + "\" is reserved for the operator's jobs");
+  } else if (!isHtpasswdUserName(spec.auth.initialAdmin)) {
     errors.add("spec.auth.initialAdmin",
                quotedForMessage(spec.auth.initialAdmin) +
                    " is not an htpasswd user name (1 to 253 letters, digits, '.', '_', '@', '+' "

@@ -1,8 +1,10 @@
 // gatherInputs' part for auth type Htpasswd (gather_inputs.h).
+#include "registry/api/htpasswd_user.h"
 #include "registry/reconcile/gather_inputs.h"
+#include "registry/render/feature_support.h"
+#include "registry/render/generated_user.h"
 #include "registry/render/htpasswd_file.h"
 #include "registry/render/htpasswd_users.h"
-#include "registry/render/initial_admin.h"
 #include "registry/render/object_names.h"
 
 namespace registry {
@@ -14,6 +16,11 @@ constexpr const char* kInvalid = "HtpasswdInvalid";
 
 std::string secretRef(const std::string& field, const std::string& name) {
   return field + ": Secret \"" + name + "\"";
+}
+
+std::string reservedMessage() {
+  return std::string("user ") + quotedForMessage(kJobsUser) +
+         " is reserved for the operator's jobs";
 }
 
 // The user's Secret `name` named by `field`, or nothing with a Problem when it does not exist.
@@ -44,9 +51,16 @@ kube::Result<void> gatherGivenHtpasswd(const RegistryConfig& config, const Objec
         {kUnavailable, secretRef(field, name) + " has no valid key \"" + kUserHtpasswdKey + "\""});
     return {};
   }
-  if (auto entries = readHtpasswd(*content, secretRef(field, name) + " key " + kUserHtpasswdKey);
-      !entries) {
+  const std::string source_name = secretRef(field, name) + " key " + kUserHtpasswdKey;
+  auto entries = readHtpasswd(*content, source_name);
+  if (!entries) {
     out.problems.push_back({kInvalid, entries.error().message()});
+    return {};
+  }
+  for (const auto& entry : *entries) {
+    if (entry.user != kJobsUser) continue;
+    out.problems.push_back({kInvalid, source_name + ": line " + std::to_string(entry.line) + ": " +
+                                          reservedMessage()});
     return {};
   }
   out.inputs.htpasswd = *content;
@@ -77,6 +91,11 @@ kube::Result<void> gatherUsers(const RegistryConfig& config, const ObjectSource&
     out.problems.push_back({kInvalid, users.error().message()});
     return {};
   }
+  if (users->count(kJobsUser)) {
+    out.problems.push_back({kInvalid, secretRef(field, name) + ": key " +
+                                          quotedForMessage(kJobsUser) + ": " + reservedMessage()});
+    return {};
+  }
   auto cached = storedHtpasswd(config, source, false);
   if (!cached) return cached.error();
   auto verified = verifiedHashes(*users, *cached);
@@ -93,40 +112,37 @@ kube::Result<void> gatherUsers(const RegistryConfig& config, const ObjectSource&
   return {};
 }
 
-std::optional<StoredAdmin> storedAdminOf(const std::optional<kube::Json>& secret) {
+std::optional<StoredUser> storedUserOf(const std::optional<kube::Json>& secret) {
   if (!secret) return std::nullopt;
-  return StoredAdmin{secretValue(*secret, kPasswordKey).value_or(""),
-                     secretValue(*secret, kHtpasswdKey).value_or("")};
+  return StoredUser{secretValue(*secret, kPasswordKey).value_or(""),
+                    secretValue(*secret, kHtpasswdKey).value_or("")};
 }
 
-// Neither Secret: the first admin, kept in N-admin.
-kube::Result<void> gatherInitialAdmin(const RegistryConfig& config, const ObjectSource& source,
-                                      GatheredInputs& out) {
-  const std::string name = adminSecretName(config);
-  const std::string& username = config.spec.auth.initialAdmin;
+struct Generated {
+  GeneratedUser user;
+  // False when its stored password cannot be hashed (a Problem was added): the user is then
+  // kept as stored, so that its Secret is neither deleted nor given a new password, but its
+  // entry is not used.
+  bool usable = true;
+};
+
+// A user the operator generates (generated_user.h), kept in Secret `name` of the CR's.
+kube::Result<Generated> gatherGeneratedUser(const RegistryConfig& config,
+                                            const ObjectSource& source, const std::string& name,
+                                            const std::string& username, GatheredInputs& out) {
   auto cached = source.secret(config.namespace_, name);
   if (!cached) return cached.error();
-  std::optional<AdminCredentials> admin = reusableAdmin(username, storedAdminOf(*cached));
-  if (!admin) {
-    // Before a new password (or a new salt): the API server's copy, as for the httpSecret.
-    auto live = source.liveSecret(config.namespace_, name);
-    if (!live) return live.error();
-    const std::optional<StoredAdmin> stored = storedAdminOf(*live);
-    auto ensured = ensureInitialAdmin(username, stored, "Secret \"" + name + "\"");
-    if (!ensured) {
-      if (!ensured.error().is(kube::ErrorKind::Invalid)) return ensured.error();
-      // A password set by hand that bcrypt cannot hash: N-admin stays as it is (its builder
-      // must still want it, or it would be deleted and a new password made), and so does the
-      // htpasswd the pods run with, until the administrator fixes it.
-      out.problems.push_back({kInvalid, ensured.error().message()});
-      out.inputs.initialAdmin = AdminCredentials{username, stored->password, stored->htpasswd};
-      return {};
-    }
-    admin = std::move(*ensured);
-  }
-  out.inputs.htpasswd = admin->htpasswd;
-  out.inputs.initialAdmin = std::move(*admin);
-  return {};
+  if (auto kept = reusableUser(username, storedUserOf(*cached))) return Generated{*kept};
+  // Before a new password (or a new salt): the API server's copy, as for the httpSecret.
+  auto live = source.liveSecret(config.namespace_, name);
+  if (!live) return live.error();
+  const std::optional<StoredUser> stored = storedUserOf(*live);
+  auto ensured = ensureGeneratedUser(username, stored, "Secret \"" + name + "\"");
+  if (ensured) return Generated{std::move(*ensured)};
+  if (!ensured.error().is(kube::ErrorKind::Invalid)) return ensured.error();
+  // A password set by hand that bcrypt cannot take, until the administrator fixes it.
+  out.problems.push_back({kInvalid, ensured.error().message()});
+  return Generated{GeneratedUser{username, stored->password, stored->htpasswd}, false};
 }
 
 }  // namespace
@@ -135,9 +151,30 @@ kube::Result<void> gatherHtpasswd(const RegistryConfig& config, const ObjectSour
                                   GatheredInputs& out) {
   const AuthSpec& auth = config.spec.auth;
   if (auth.type != AuthType::Htpasswd) return {};
-  if (!auth.htpasswdSecret.empty()) return gatherGivenHtpasswd(config, source, out);
-  if (!auth.usersSecret.empty()) return gatherUsers(config, source, out);
-  return gatherInitialAdmin(config, source, out);
+  if (!auth.htpasswdSecret.empty()) {
+    if (auto given = gatherGivenHtpasswd(config, source, out); !given) return given.error();
+  } else if (!auth.usersSecret.empty()) {
+    if (auto users = gatherUsers(config, source, out); !users) return users.error();
+  } else {
+    auto admin =
+        gatherGeneratedUser(config, source, adminSecretName(config), auth.initialAdmin, out);
+    if (!admin) return admin.error();
+    if (admin->usable) out.inputs.htpasswd = admin->user.htpasswd;
+    out.inputs.initialAdmin = std::move(admin->user);
+  }
+  if (!jobsNeedCredentials(config)) return {};
+  // The jobs' own user, after the users of the spec: its line is the htpasswd's last.
+  auto jobs = gatherGeneratedUser(config, source, jobsCredentialsName(config), kJobsUser, out);
+  if (!jobs) return jobs.error();
+  if (!jobs->usable) {
+    out.inputs.htpasswd.reset();  // the problem holds the configuration anyway
+  } else if (out.inputs.htpasswd) {
+    std::string& htpasswd = *out.inputs.htpasswd;
+    if (!htpasswd.empty() && htpasswd.back() != '\n') htpasswd += '\n';
+    htpasswd += jobs->user.htpasswd;
+  }
+  out.inputs.jobsUser = std::move(jobs->user);
+  return {};
 }
 
 }  // namespace registry

@@ -1,4 +1,4 @@
-#include "registry/render/initial_admin.h"
+#include "registry/render/generated_user.h"
 
 #include <array>
 
@@ -22,14 +22,14 @@ std::string storedHash(const std::string& htpasswd) {
   return entries->front().hash;
 }
 
-AdminCredentials credentials(const std::string& username, const std::string& password,
-                             const std::string& hash) {
+GeneratedUser credentials(const std::string& username, const std::string& password,
+                          const std::string& hash) {
   return {username, password, writeHtpasswd({{username, hash, 1}})};
 }
 
 }  // namespace
 
-kube::Result<std::string> generateAdminPassword() {
+kube::Result<std::string> generatePassword() {
   std::string password;
   // Rejection sampling: only bytes below the largest multiple of the alphabet's size, so that
   // every character is equally likely.
@@ -37,8 +37,7 @@ kube::Result<std::string> generateAdminPassword() {
   while (password.size() < kPasswordLength) {
     std::array<unsigned char, 64> bytes{};
     if (RAND_bytes(bytes.data(), static_cast<int>(bytes.size())) != 1) {
-      return kube::Error(kube::ErrorKind::Other,
-                         "cannot generate the admin password: RAND_bytes failed");
+      return kube::Error(kube::ErrorKind::Other, "cannot generate a password: RAND_bytes failed");
     }
     for (unsigned char byte : bytes) {
       if (byte < kLimit && password.size() < kPasswordLength) {
@@ -49,18 +48,18 @@ kube::Result<std::string> generateAdminPassword() {
   return password;
 }
 
-std::optional<AdminCredentials> reusableAdmin(const std::string& username,
-                                              const std::optional<StoredAdmin>& stored) {
+std::optional<GeneratedUser> reusableUser(const std::string& username,
+                                          const std::optional<StoredUser>& stored) {
   if (!stored || stored->password.empty()) return std::nullopt;
   const std::string hash = storedHash(stored->htpasswd);
   if (!bcryptMatches(stored->password, hash)) return std::nullopt;
   return credentials(username, stored->password, hash);
 }
 
-kube::Result<AdminCredentials> ensureInitialAdmin(const std::string& username,
-                                                  const std::optional<StoredAdmin>& stored,
-                                                  const std::string& source) {
-  if (auto kept = reusableAdmin(username, stored)) return *kept;
+kube::Result<GeneratedUser> ensureGeneratedUser(const std::string& username,
+                                                const std::optional<StoredUser>& stored,
+                                                const std::string& source) {
+  if (auto kept = reusableUser(username, stored)) return *kept;
   std::string password;
   if (stored && !stored->password.empty()) {
     password = stored->password;
@@ -68,7 +67,7 @@ kube::Result<AdminCredentials> ensureInitialAdmin(const std::string& username,
       return kube::Error(kube::ErrorKind::Invalid, source + ": key password " + *problem);
     }
   } else {
-    auto generated = generateAdminPassword();
+    auto generated = generatePassword();
     if (!generated) return generated.error();
     password = *generated;
   }

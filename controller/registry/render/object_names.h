@@ -19,6 +19,11 @@ inline std::string caKeySecretName(const RegistryConfig& c) { return c.name + "-
 inline std::string adminSecretName(const RegistryConfig& c) { return c.name + "-admin"; }
 // The htpasswd rendered from spec.auth.usersSecret, kept so that unchanged users keep their hash.
 inline std::string htpasswdSecretName(const RegistryConfig& c) { return c.name + "-htpasswd"; }
+// The jobs' own user of a registry with auth Htpasswd (mounted into the pruner's and mirrors'
+// pods).
+inline std::string jobsCredentialsName(const RegistryConfig& c) {
+  return c.name + "-jobs-credentials";
+}
 inline std::string storageClaimName(const RegistryConfig& c) {
   return c.spec.storage.pvc() != nullptr && !c.spec.storage.pvc()->claim.empty()
              ? c.spec.storage.pvc()->claim
