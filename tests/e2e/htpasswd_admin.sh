@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # auth.type Htpasswd as on Quay, on the real node: with neither htpasswdSecret nor usersSecret the
 # operator makes a first admin, whose password an administrator reads from Secret N-admin with
-# kubectl; skopeo pushes as that admin over verified TLS, and a wrong password is refused. A
-# users Secret then replaces the admin: its users log in, a changed password takes effect once
+# kubectl; skopeo pushes as that admin over verified TLS, and a wrong password is refused; the
+# pruner Job logs in as the jobs' own user (Secret N-jobs-credentials). A users Secret then
+# replaces the admin: its users log in, a changed password takes effect once
 # the pods have rolled (the old one refused), and a users Secret that changes nothing the
 # registry reads (a new label) rolls nothing.
 source "$(dirname "$0")/lib.sh"
@@ -11,7 +12,6 @@ start_operator
 
 name=reg
 host="$name.$NS.svc:5000"
-# The pruner has no credentials for a registry with auth yet (PrunerNeedsCredentials).
 k apply -f - >/dev/null <<YAML
 apiVersion: imageregistry.io/v1alpha1
 kind: RegistryConfig
@@ -21,7 +21,7 @@ spec:
   tls: {mode: Auto}
   storage: {emptyDir: {}}
   auth: {type: Htpasswd}
-  components: [{kind: pruner, managed: false}]
+  pruning: {schedule: "0 0 1 1 *", keepTagRevisions: 1, keepYoungerThan: 1h}
 YAML
 wait_for "$name Available" 180 condition_is "$name" Available True
 [[ $(condition "$name" Degraded) == False ]] ||
@@ -61,6 +61,16 @@ refused "$user" "wrong-$password" || fail "GET /v2/ with a wrong password is not
 registry_skopeo list-tags --cert-dir "$REGISTRY_CERTS" --creds "$user:$password" \
   "docker://$host/team-a/app" | grep -q '"1"' || fail "team-a/app:1 cannot be listed as $user"
 log "pushed as $user; a wrong password refused"
+
+log "the pruner logs in as the jobs' own user"
+wait_for "CronJob $name-pruner" 30 exists cronjob "$name-pruner"
+[[ $(k get secret "$name-jobs-credentials" -o 'jsonpath={.data.username}' | base64 -d) == registry-operator-jobs ]] ||
+  fail "Secret $name-jobs-credentials does not name the user registry-operator-jobs"
+k create job prune-now --from="cronjob/$name-pruner" >/dev/null
+wait_for "the prune Job to succeed" 120 job_succeeded prune-now
+summary=$(k logs job/prune-now 2>/dev/null | grep '^{' | tail -n 1) || true
+python3 -c 'import json,sys; s = json.loads(sys.argv[1]); sys.exit(0 if s["repositories"] == 1 else 1)' \
+  "$summary" || fail "the pruner did not see the repository: $summary"
 
 # deploy_state: the Deployment's generation and config hash, to tell whether the pods rolled.
 deploy_state() {
