@@ -203,6 +203,11 @@ set +e
 status=$?
 set -e
 [[ $status == 4 ]] || { cat "$work/mirror-anonymous.err" >&2; fail "mirror without target credentials: exit $status, want 4"; }
+set +e
+"$OPERATOR" mirror "${mirror_args[@]}" --target-username registry-operator-jobs >/dev/null 2>&1
+status=$?
+set -e
+[[ $status == 2 ]] || fail "--target-username without --target-password-file: exit $status, want 2 (usage)"
 "$OPERATOR" mirror "${mirror_args[@]}" --target-username registry-operator-jobs \
   --target-password-file "$work/jobs-password" >"$work/mirror.out" 2>"$work/mirror.err" ||
   { cat "$work/mirror.err" >&2; fail "mirror as the jobs' user failed"; }
