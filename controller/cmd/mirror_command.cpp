@@ -75,6 +75,7 @@ int runMirror(int argc, char** argv) {
   po::options_description options("Options");
   std::string source, target_url, target_repository, target_ca_file, source_ca_file;
   std::string pull_secret_file, report_status, mirror_name, summary_file;
+  std::string target_username, target_password_file;
   std::vector<std::string> tags, mount_from;
   bool source_insecure = false;
   options.add_options()("help,h", "show this help")(
@@ -87,6 +88,10 @@ int runMirror(int argc, char** argv) {
       "tag", po::value(&tags)->required(), "a tag to copy (repeat the flag for more)")(
       "target-ca-file", po::value(&target_ca_file),
       "PEM CA certificates to trust for the target instead of the system's")(
+      "target-username", po::value(&target_username),
+      "user name for the target (Basic or token authentication)")(
+      "target-password-file", po::value(&target_password_file),
+      "file holding the target user's password (one trailing newline is ignored)")(
       "source-insecure", po::bool_switch(&source_insecure),
       "speak plain http:// to the source (no TLS at all)")(
       "source-ca-file", po::value(&source_ca_file),
@@ -107,6 +112,7 @@ int runMirror(int argc, char** argv) {
           argc, argv, options, vars,
           "Usage: registry-operator mirror --source SOURCE --target URL\n"
           "         --target-repository REPO --tag T [--tag T ...] [--target-ca-file F]\n"
+          "         [--target-username U --target-password-file F]\n"
           "         [--source-insecure | --source-ca-file F] [--pull-secret-file F]\n"
           "         [--mount-from REPO ...] [--report-status NS/N --mirror-name NAME]\n"
           "         [--summary-file F]\n\n"
@@ -152,6 +158,9 @@ int runMirror(int argc, char** argv) {
   if (source_insecure && !source_ca_file.empty()) {
     return usage("--source-insecure and --source-ca-file exclude each other");
   }
+  if (target_username.empty() != target_password_file.empty()) {
+    return usage("--target-username and --target-password-file go together");
+  }
   if (vars.count("report-status") != vars.count("mirror-name")) {
     return usage("--report-status and --mirror-name go together");
   }
@@ -193,7 +202,14 @@ int runMirror(int argc, char** argv) {
     auto source_client = oci::RegistryClient::create(source_url, std::move(credentials),
                                                      std::move(*source_transports));
     if (!source_client) return source_client.error();
-    auto target_client = oci::RegistryClient::create(target_url, {}, std::move(*target_transports));
+    oci::Credentials target_credentials;
+    if (!target_username.empty()) {
+      auto password = readPasswordFile(target_password_file);
+      if (!password) return password.error();
+      target_credentials = oci::Credentials{target_username, std::move(*password)};
+    }
+    auto target_client = oci::RegistryClient::create(target_url, std::move(target_credentials),
+                                                     std::move(*target_transports));
     if (!target_client) return target_client.error();
     return Clients(std::move(*source_client), std::move(*target_client));
   };

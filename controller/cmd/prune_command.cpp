@@ -171,10 +171,8 @@ int runPrune(int argc, char** argv) {
   if (!transports) return finish(fail(transports.error()), transports.error());
   oci::Credentials credentials;
   if (!username.empty()) {
-    auto password = readFile(password_file, "password file");
+    auto password = readPasswordFile(password_file);
     if (!password) return finish(fail(password.error()), password.error());
-    if (!password->empty() && password->back() == '\n') password->pop_back();
-    if (!password->empty() && password->back() == '\r') password->pop_back();
     credentials = oci::Credentials{username, std::move(*password)};
   }
   auto client =

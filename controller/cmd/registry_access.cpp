@@ -25,6 +25,14 @@ kube::Result<std::string> readFile(const std::string& path, const std::string& w
   return text.str();
 }
 
+kube::Result<std::string> readPasswordFile(const std::string& path) {
+  auto password = readFile(path, "password file");
+  if (!password) return password.error();
+  if (!password->empty() && password->back() == '\n') password->pop_back();
+  if (!password->empty() && password->back() == '\r') password->pop_back();
+  return password;
+}
+
 kube::Result<oci::TransportFactory> registryTransports(const std::string& ca_file) {
   kube::ClusterConfig transport_config;
   if (!ca_file.empty()) {

@@ -26,6 +26,10 @@ int registryExitCode(const kube::Error& error, int otherwise);
 // The whole file; error kind Config naming `what` ("CA file") and the path, never the content.
 kube::Result<std::string> readFile(const std::string& path, const std::string& what);
 
+// A password file (--password-file, --target-password-file): the whole file less one trailing
+// newline (or CRLF), as `echo` and editors leave one. Errors as readFile's.
+kube::Result<std::string> readPasswordFile(const std::string& path);
+
 // The transports of a registry client: every origin it asks for (the registry, its token realm, a
 // blob redirect) gets a cpprestsdk transport that trusts the PEM certificates of `ca_file` only,
 // when one is given, else the system's CAs. The file is read once, here.

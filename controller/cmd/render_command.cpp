@@ -7,8 +7,11 @@
 #include "cmd/commands.h"
 #include "cmd/options.h"
 #include "kube/yaml_json.h"
+#include "registry/api/htpasswd_user.h"
 #include "registry/api/registry_config.h"
 #include "registry/render/builders.h"
+#include "registry/render/feature_support.h"
+#include "registry/render/generated_user.h"
 #include "registry/render/http_secret.h"
 #include "registry/render/security_context.h"
 #include "registry/render/tls_issuer.h"
@@ -51,6 +54,20 @@ kube::Result<std::vector<kube::Json>> renderOne(kube::Json cr, registry::Inputs 
     if (!tls) return tls.error();
     inputs.tls = tls->serving;
     inputs.ca = tls->ca;
+  }
+  // The generated users, as a first reconcile makes them; a users or htpasswd Secret cannot be
+  // read offline, so their htpasswd is not rendered.
+  if (config->spec.auth.generatesAdmin()) {
+    auto admin = registry::ensureGeneratedUser(config->spec.auth.initialAdmin, std::nullopt, "");
+    if (!admin) return admin.error();
+    inputs.htpasswd = admin->htpasswd;
+    inputs.initialAdmin = *admin;
+  }
+  if (registry::jobsNeedCredentials(*config)) {
+    auto jobs = registry::ensureGeneratedUser(registry::kJobsUser, std::nullopt, "");
+    if (!jobs) return jobs.error();
+    if (inputs.htpasswd) *inputs.htpasswd += jobs->htpasswd;
+    inputs.jobsUser = *jobs;
   }
   return registry::desiredObjects(*config, inputs);
 }

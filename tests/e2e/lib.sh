@@ -230,8 +230,9 @@ with_hosts() {
 # its Service, over TLS verified against ConfigMap NAME-ca (or over plain HTTP with `http`),
 # without touching the machine's /etc/hosts. Sets REGISTRY_CERTS (a directory holding that
 # ca.crt, for skopeo's --cert-dir options) and REGISTRY_IP (the ClusterIP), and waits until the
-# registry answers. registry_skopeo ARGS... then runs skopeo with NAME.<namespace>.svc resolving
-# to that ClusterIP, and to the ClusterIPs of the registries reached before.
+# registry answers (200, or 401 with auth). registry_skopeo ARGS... then runs skopeo with
+# NAME.<namespace>.svc resolving to that ClusterIP, and to the ClusterIPs of the registries
+# reached before.
 reach_registry() {
   local name=$1 scheme=${2:-https} host="$1.$NS.svc:5000" curl_tls=()
   REGISTRY_IP=$(jsonpath svc "$name" '{.spec.clusterIP}')
@@ -245,9 +246,17 @@ reach_registry() {
   fi
   [[ -f $WORK/registry-hosts ]] || echo '127.0.0.1 localhost' >"$WORK/registry-hosts"
   printf '%s %s.%s.svc\n' "$REGISTRY_IP" "$name" "$NS" >>"$WORK/registry-hosts"
-  # kube-proxy routes the Service to the pod a moment after the pod is ready.
-  wait_for "$host to answer through its Service" 60 curl -sf "${curl_tls[@]}" \
-    --resolve "$host:$REGISTRY_IP" "$scheme://$host/v2/"
+  # kube-proxy routes the Service to the pod a moment after the pod is ready. A registry with
+  # auth answers 401 to the anonymous request, which is an answer all the same.
+  wait_for "$host to answer through its Service" 60 registry_answers "$scheme://$host/v2/" \
+    "${curl_tls[@]}" --resolve "$host:$REGISTRY_IP"
+}
+# registry_answers URL [CURL ARGS...]: GET URL answers 200, or 401 (a registry with auth).
+registry_answers() {
+  local url=$1 code
+  shift
+  code=$(curl -s -o /dev/null -w '%{http_code}' "$@" "$url" || true)
+  [[ $code == 200 || $code == 401 ]]
 }
 registry_skopeo() { with_hosts "$WORK/registry-hosts" skopeo --insecure-policy "$@"; }
 

@@ -137,6 +137,104 @@ TEST_CASE("the config Secret holds the rendered config and the Deployment its ha
   CHECK(registryContainer(*deployment)["readinessProbe"]["httpGet"]["path"] == "/debug/health");
 }
 
+TEST_CASE("the first admin's Secret is basic-auth, its entry is the htpasswd the registry reads") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd}\n"));
+  CHECK(config.spec.auth.initialAdmin == "admin");
+  Inputs inputs = kubernetesInputs();
+  const std::string entry = "admin:$2b$10$" + std::string(53, 'A') + "\n";
+  inputs.initialAdmin = GeneratedUser{"admin", "pw0123456789", entry};
+  inputs.htpasswd = entry;
+  auto objects = objectsOf(config, inputs);
+  const auto names = kindsAndNames(objects);
+  // Before N-config, whose htpasswd is made from it.
+  auto at = [&](const std::string& name) {
+    return std::find(names.begin(), names.end(), name) - names.begin();
+  };
+  CHECK(at("Secret/image-registry-admin") < at("Secret/image-registry-config"));
+  CHECK(find(objects, "Secret", "image-registry-htpasswd") == nullptr);
+  const Json* admin = find(objects, "Secret", "image-registry-admin");
+  REQUIRE(admin != nullptr);
+  CHECK((*admin)["type"] == "kubernetes.io/basic-auth");
+  CHECK((*admin)["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "registry-operator");
+  CHECK((*admin)["data"] == Json{{"username", kube::base64Encode("admin")},
+                                 {"password", kube::base64Encode("pw0123456789")},
+                                 {"htpasswd", kube::base64Encode(entry)}});
+  const Json* config_secret = find(objects, "Secret", "image-registry-config");
+  REQUIRE(config_secret != nullptr);
+  CHECK((*config_secret)["data"]["htpasswd"] == kube::base64Encode(entry));
+
+  // With a users or an htpasswd Secret there is no generated admin.
+  for (const char* auth :
+       {"  auth: {type: Htpasswd, usersSecret: users}\n",
+        "  auth: {type: Htpasswd, htpasswdSecret: users}\n", "  auth: {type: None}\n"}) {
+    INFO(auth);
+    CHECK(find(objectsOf(parseOk(crWithSpec(kEmptyDir + auth)), inputs), "Secret",
+               "image-registry-admin") == nullptr);
+  }
+}
+
+TEST_CASE("a users Secret's hashes are kept in N-htpasswd, which is there even while refused") {
+  RegistryConfig config =
+      parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd, usersSecret: users}\n"));
+  Inputs inputs = kubernetesInputs();
+  inputs.htpasswd = "alice:$2b$10$" + std::string(53, 'A') + "\n";
+  const auto objects = objectsOf(config, inputs);
+  const Json* kept = find(objects, "Secret", "image-registry-htpasswd");
+  REQUIRE(kept != nullptr);
+  CHECK((*kept)["type"] == "Opaque");
+  CHECK((*kept)["data"] == Json{{"htpasswd", kube::base64Encode(*inputs.htpasswd)}});
+  // The users Secret refused (no htpasswd): still wanted, so that it is held, not deleted.
+  inputs.htpasswd.reset();
+  const auto refused = objectsOf(config, inputs);
+  const Json* held = find(refused, "Secret", "image-registry-htpasswd");
+  REQUIRE(held != nullptr);
+  CHECK((*held)["data"] == Json::object());
+}
+
+TEST_CASE("with auth Htpasswd the pruner and the mirrors log in as the jobs' own user") {
+  RegistryConfig config = parseOk(crWithSpec(
+      kEmptyDir +
+      "  auth: {type: Htpasswd}\n  mirrors: [{name: hub, source: docker.io/library/busybox}]\n"));
+  Inputs inputs = kubernetesInputs();
+  inputs.jobsUser = registry::testing::kFixedJobsUser;
+  auto objects = objectsOf(config, inputs);
+  const Json* credentials = find(objects, "Secret", "image-registry-jobs-credentials");
+  REQUIRE(credentials != nullptr);
+  CHECK((*credentials)["type"] == "kubernetes.io/basic-auth");
+  CHECK((*credentials)["data"]["username"] == kube::base64Encode("registry-operator-jobs"));
+  const Json mount = {{"mountPath", "/etc/registry-credentials"},
+                      {"name", "registry-credentials"},
+                      {"readOnly", true}};
+  // Only the password is projected into the pods.
+  const Json volume = {{"name", "registry-credentials"},
+                       {"secret",
+                        {{"secretName", "image-registry-jobs-credentials"},
+                         {"items", Json::array({{{"key", "password"}, {"path", "password"}}})}}}};
+  for (const auto& [name, flags] : std::vector<std::pair<std::string, std::vector<std::string>>>{
+           {"image-registry-pruner", {"--username", "--password-file"}},
+           {"image-registry-mirror-hub", {"--target-username", "--target-password-file"}}}) {
+    INFO(name);
+    const Json* cron_job = find(objects, "CronJob", name);
+    REQUIRE(cron_job != nullptr);
+    const Json& pod = (*cron_job)["spec"]["jobTemplate"]["spec"]["template"]["spec"];
+    const auto command = pod["containers"][0]["command"].get<std::vector<std::string>>();
+    auto user = std::find(command.begin(), command.end(), flags[0]);
+    REQUIRE(user != command.end());
+    CHECK(*(user + 1) == "registry-operator-jobs");
+    auto file = std::find(command.begin(), command.end(), flags[1]);
+    REQUIRE(file != command.end());
+    CHECK(*(file + 1) == "/etc/registry-credentials/password");
+    const Json& mounts = pod["containers"][0]["volumeMounts"];
+    CHECK(std::find(mounts.begin(), mounts.end(), mount) != mounts.end());
+    CHECK(std::find(pod["volumes"].begin(), pod["volumes"].end(), volume) != pod["volumes"].end());
+  }
+  // Without auth: no user, no flag, no volume.
+  auto open = objectsOf(parseOk(crWithSpec(kEmptyDir)), kubernetesInputs());
+  CHECK(find(open, "Secret", "image-registry-jobs-credentials") == nullptr);
+  CHECK(find(open, "CronJob", "image-registry-pruner")->dump().find("registry-credentials") ==
+        std::string::npos);
+}
+
 TEST_CASE("the private Secret keeps the generated httpSecret") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
   Json secret = buildPrivateSecret(config, kubernetesInputs());

@@ -82,6 +82,19 @@ TEST_CASE("changing any input the pods read changes the hash") {
   CHECK(hashOf(parseOk(crWithSpec(kEmptyDir + "  defaultRoute: true\n")), fullInputs()) == base);
 }
 
+TEST_CASE("the pods roll when the htpasswd changes, not when N-admin's copy of it is rewritten") {
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd}\n"));
+  Inputs inputs = fullInputs();
+  inputs.initialAdmin = GeneratedUser{"admin", "first-password", *inputs.htpasswd};
+  const std::string base = hashOf(config, inputs);
+  // The same entry (same salt): nothing rolls, whatever N-admin holds beside it.
+  inputs.initialAdmin->password = "edited-but-not-yet-hashed";
+  CHECK(hashOf(config, inputs) == base);
+  // A new entry (a new password, or the same one with a new salt): the pods roll.
+  inputs.htpasswd = "admin:$2b$10$other\n";
+  CHECK(hashOf(config, inputs) != base);
+}
+
 TEST_CASE("the canonical document carries digests, not secrets") {
   RegistryConfig config = parseOk(crWithSpec(kEmptyDir));
   Inputs inputs = fullInputs();

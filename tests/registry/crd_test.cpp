@@ -8,6 +8,7 @@
 #include "kube/yaml_json.h"
 #include "registry/api/cron_schedule.h"
 #include "registry/api/duration.h"
+#include "registry/api/htpasswd_user.h"
 #include "registry/api/registry_config.h"
 #include "registry/render/builders.h"
 
@@ -120,6 +121,40 @@ TEST_CASE("the CRD's patterns are the operator's") {
   CHECK(p["pruning"]["properties"]["keepYoungerThan"]["pattern"] == kDurationPattern);
   CHECK(p["mirrors"]["items"]["properties"]["interval"]["pattern"] == kDurationPattern);
   CHECK(p["pruning"]["properties"]["schedule"]["pattern"] == kCronPattern);
+  const Json& auth = p["auth"]["properties"];
+  CHECK(auth["initialAdmin"]["pattern"] == kHtpasswdUserPattern);
+  CHECK(auth["initialAdmin"]["maxLength"] == kMaxHtpasswdUserLength);
+}
+
+TEST_CASE("the CRD's auth fields are the operator's") {
+  const Json& auth = specSchema()["properties"]["auth"];
+  std::set<std::string> properties;
+  for (const auto& [key, value] : auth["properties"].items()) properties.insert(key);
+  CHECK(properties ==
+        std::set<std::string>{"type", "htpasswdSecret", "usersSecret", "initialAdmin"});
+  CHECK(auth["properties"]["initialAdmin"]["default"] == AuthSpec{}.initialAdmin);
+  // Htpasswd alone is valid now (the operator generates the first admin); both Secrets together
+  // are refused, as the operator's validation does.
+  REQUIRE(auth["x-kubernetes-validations"].size() == 2);
+  const std::string rule = auth["x-kubernetes-validations"][0]["rule"];
+  CHECK(rule.find("htpasswdSecret") != std::string::npos);
+  CHECK(rule.find("usersSecret") != std::string::npos);
+  CHECK(auth["x-kubernetes-validations"][0]["fieldPath"] == ".usersSecret");
+  // The jobs' user is reserved, as the operator's validation says.
+  const std::string reserved = auth["x-kubernetes-validations"][1]["rule"];
+  CHECK(reserved.find(std::string("'") + kJobsUser + "'") != std::string::npos);
+  CHECK(auth["x-kubernetes-validations"][1]["fieldPath"] == ".initialAdmin");
+  CHECK(parseRegistryConfig(
+            kube::yamlToJson(registry::testing::crWithSpec("  storage: {emptyDir: {}}\n"
+                                                           "  auth: {type: Htpasswd}\n"))
+                .value())
+            .ok());
+  CHECK_FALSE(parseRegistryConfig(kube::yamlToJson(registry::testing::crWithSpec(
+                                                       "  storage: {emptyDir: {}}\n"
+                                                       "  auth: {type: Htpasswd, htpasswdSecret: "
+                                                       "a, usersSecret: b}\n"))
+                                      .value())
+                  .ok());
 }
 
 TEST_CASE("the CRD's defaults are the operator's defaults") {
@@ -131,6 +166,7 @@ TEST_CASE("the CRD's defaults are the operator's defaults") {
            "storage: {s3: {bucket: abc, region: r}}\nreplicas: 2",
            "storage: {emptyDir: {}}\ntls: {}\nauth: {}\npruning: {}\n"
            "mirrors: [{name: m, source: a/b}]",
+           "storage: {emptyDir: {}}\nauth: {type: Htpasswd}",
        }) {
     INFO(spec_yaml);
     auto spec = kube::yamlToJson(spec_yaml);

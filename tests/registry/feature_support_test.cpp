@@ -29,13 +29,13 @@ TEST_CASE("feature support: the defaults ask for nothing unsupported") {
 TEST_CASE("feature support: each accepted but unimplemented setting is reported, not ignored") {
   CHECK(reasonsOf(kEmptyDir + "  components: [{kind: monitoring, managed: true}]\n") ==
         std::vector<std::string>{"ComponentNotSupported"});
-  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Kubernetes}
   mirrors: [{name: busybox, source: docker.io/library/busybox}]
   components: [{kind: pruner, managed: false}]
 )") == std::vector<std::string>{"MirrorsNeedCredentials"});
   CHECK(reasonsOf(kEmptyDir + "  pruning: {garbageCollect: true}\n") ==
         std::vector<std::string>{"GarbageCollectNotSupported"});
-  CHECK(reasonsOf(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n") ==
+  CHECK(reasonsOf(kEmptyDir + "  auth: {type: Kubernetes}\n") ==
         std::vector<std::string>{"PrunerNeedsCredentials"});
 }
 
@@ -44,13 +44,29 @@ TEST_CASE("feature support: mirrors of a registry without auth are carried out")
             .empty());
 }
 
+TEST_CASE("feature support: with auth Htpasswd the jobs log in as their own user") {
+  for (const char* auth :
+       {"  auth: {type: Htpasswd}\n", "  auth: {type: Htpasswd, usersSecret: u}\n",
+        "  auth: {type: Htpasswd, htpasswdSecret: h}\n"}) {
+    INFO(auth);
+    const std::string spec = kEmptyDir + auth;
+    CHECK(reasonsOf(spec + "  mirrors: [{name: busybox, source: docker.io/library/busybox}]\n")
+              .empty());
+    CHECK(jobsNeedCredentials(parseOk(crWithSpec(spec))));
+    // Without a CronJob there is no user to make.
+    CHECK_FALSE(jobsNeedCredentials(
+        parseOk(crWithSpec(spec + "  components: [{kind: pruner, managed: false}]\n"))));
+  }
+  CHECK_FALSE(jobsNeedCredentials(parseOk(crWithSpec(kEmptyDir))));
+}
+
 TEST_CASE("feature support: switching the component off withdraws the request") {
-  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Kubernetes}
   mirrors: [{name: busybox, source: docker.io/library/busybox}]
   components: [{kind: mirror, managed: false}, {kind: pruner, managed: false}]
 )")
             .empty());
-  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Htpasswd, htpasswdSecret: users}
+  CHECK(reasonsOf(kEmptyDir + R"(  auth: {type: Kubernetes}
   pruning: {garbageCollect: true}
   components: [{kind: pruner, managed: false}]
 )")
@@ -58,8 +74,7 @@ TEST_CASE("feature support: switching the component off withdraws the request") 
 }
 
 TEST_CASE("feature support: a registry the pruner cannot log in to gets no pruner CronJob") {
-  RegistryConfig config =
-      parseOk(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n"));
+  RegistryConfig config = parseOk(crWithSpec(kEmptyDir + "  auth: {type: Kubernetes}\n"));
   CHECK_FALSE(buildPrunerCronJob(config, registry::testing::kubernetesInputs()).has_value());
 }
 

@@ -20,6 +20,11 @@ inline const char* const kFixedHttpSecret =
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff"
     "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
 
+// The jobs' user of a registry with auth Htpasswd (N-jobs-credentials), not real bcrypt.
+inline const GeneratedUser kFixedJobsUser = {
+    "registry-operator-jobs", "FixedJobsPassword0123456789abcde",
+    "registry-operator-jobs:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJJ\n"};
+
 inline Inputs kubernetesInputs() {
   Inputs inputs;
   inputs.httpSecret = kFixedHttpSecret;

@@ -64,7 +64,11 @@ const std::vector<GoldenCase>& goldenCases() {
          Inputs inputs = kubernetesInputs();
          inputs.platform.ingressClass = "nginx";
          inputs.platform.runAs = {RunAs::Source::Explicit, 1000, std::nullopt};
-         inputs.htpasswd = "alice:$2y$05$0123456789012345678901uFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n";
+         // The user's entries, then the jobs' own (the pruner logs in as it).
+         inputs.htpasswd =
+             "alice:$2y$05$0123456789012345678901uFAKEFAKEFAKEFAKEFAKEFAKEFAKEFAKE\n" +
+             registry::testing::kFixedJobsUser.htpasswd;
+         inputs.jobsUser = registry::testing::kFixedJobsUser;
          inputs.configBundle =
              "notifications:\n"
              "  endpoints:\n"
@@ -81,6 +85,24 @@ const std::vector<GoldenCase>& goldenCases() {
          inputs.tokenCertBundle =
              "-----BEGIN CERTIFICATE-----\nFAKE-TOKEN-CA\n-----END CERTIFICATE-----\n";
          inputs.storageCredentials = R"({"REGISTRY_STORAGE_S3_ACCESSKEY":"a"})";
+         return inputs;
+       }},
+      {"htpasswd-admin-kubernetes",
+       [] {
+         Inputs inputs = kubernetesInputs();
+         const std::string entry =
+             "root:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n";
+         inputs.initialAdmin = GeneratedUser{"root", "FixedAdminPassword0123456789abcd", entry};
+         inputs.htpasswd = entry + registry::testing::kFixedJobsUser.htpasswd;
+         inputs.jobsUser = registry::testing::kFixedJobsUser;
+         return inputs;
+       }},
+      {"htpasswd-users-kubernetes",
+       [] {
+         Inputs inputs = kubernetesInputs();
+         inputs.htpasswd =
+             "alice:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+             "bob:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n";
          return inputs;
        }},
       {"recreate-notls-offline",

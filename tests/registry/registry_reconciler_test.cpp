@@ -18,6 +18,7 @@
 #include "kube/yaml_json.h"
 #include "registry/api/registry_resource.h"
 #include "registry/reconcile/registry_reconciler.h"
+#include "registry/render/bcrypt.h"
 #include "registry/render/builders.h"
 #include "registry/render/object_names.h"
 #include "runtime/fake_clock.h"
@@ -207,6 +208,8 @@ std::string stateOf(const Json& status, const std::string& type) {
 const std::string kHost = "image-registry-default-route-registry.apps.example.com";
 const std::string kPvc = "  rolloutStrategy: Recreate\n  storage:\n    pvc:\n      size: 1Gi\n";
 const std::string kStatusWrite = "PATCH apply RegistryConfig image-registry status";
+// "alice-password" in bcrypt at cost 4, as `htpasswd -B` writes it.
+const std::string kAliceHash = "$2y$04$IOOWyF4D6ozKnH3uqdHQEOmhpB59IJ4n.m2fLVO7qdg96vAmddlrG";
 
 // kind/name → resourceVersion of every object the operator made for the CR.
 std::map<std::string, std::string> versionsOf(const Cluster& cluster) {
@@ -714,7 +717,7 @@ TEST_CASE("reconciler: a user Secret that goes missing degrades the registry and
   const Json users = {{"apiVersion", "v1"},
                       {"kind", "Secret"},
                       {"metadata", {{"name", "users"}, {"namespace", kNamespace}}},
-                      {"data", {{"htpasswd", kube::base64Encode("alice:$2y$05$abc\n")}}}};
+                      {"data", {{"htpasswd", kube::base64Encode("alice:" + kAliceHash + "\n")}}}};
   cluster.server->put(collectionOf("Secret"), users);
   cluster.create(crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n" +
                             kNoPruner));
@@ -842,7 +845,8 @@ TEST_CASE("reconciler: a bundle that is not YAML degrades the CR but the rest is
 
 TEST_CASE("reconciler: a missing user Secret keeps the pods but a hand-edited Service is fixed") {
   Cluster cluster;
-  cluster.server->put(collectionOf("Secret"), userSecret("users", "htpasswd", "a:$2y$05$abc\n"));
+  cluster.server->put(collectionOf("Secret"),
+                      userSecret("users", "htpasswd", "a:" + kAliceHash + "\n"));
   cluster.create(crWithSpec(kEmptyDir + "  auth:\n    type: Htpasswd\n    htpasswdSecret: users\n" +
                             kNoPruner));
   cluster.settle();
@@ -966,4 +970,391 @@ TEST_CASE("reconciler: a mirror's missing Secret degrades the CR but holds none 
   REQUIRE(cluster.reconcile().ok());
   CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
   CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+}
+
+namespace {
+
+const std::string kAdmin = "image-registry-admin";
+const std::string kHtpasswd = "image-registry-htpasswd";
+const std::string kConfig = "image-registry-config";
+
+// The decoded value of `key` in Secret `name` on the server.
+std::string secretValueOf(const Cluster& cluster, const std::string& name, const std::string& key) {
+  auto value =
+      kube::base64Decode(cluster.object("Secret", name).at("data").at(key).get<std::string>());
+  REQUIRE(value);
+  return *value;
+}
+
+// GET requests of the last reconcile for Secret `name`.
+int secretReads(const Cluster& cluster, const std::string& name) {
+  int reads = 0;
+  for (const auto& request : cluster.server->requests()) {
+    if (request.method == "GET" && request.target == "/api/v1/namespaces/registry/secrets/" + name)
+      ++reads;
+  }
+  return reads;
+}
+
+Json usersSecret(const std::map<std::string, std::string>& users) {
+  Json data = Json::object();
+  for (const auto& [user, password] : users) data[user] = kube::base64Encode(password);
+  return {{"apiVersion", "v1"},
+          {"kind", "Secret"},
+          {"metadata", {{"name", "users"}, {"namespace", kNamespace}}},
+          {"data", data}};
+}
+
+// The hash of `user` in an htpasswd ("" when the user has no line).
+std::string hashOf(const std::string& htpasswd, const std::string& user) {
+  std::istringstream lines(htpasswd);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind(user + ":", 0) == 0) return line.substr(user.size() + 1);
+  }
+  return {};
+}
+
+const std::string kAdminSpec = kEmptyDir + "  auth: {type: Htpasswd}\n" + kNoPruner;
+const std::string kUsersSpec =
+    kEmptyDir + "  auth: {type: Htpasswd, usersSecret: users}\n" + kNoPruner;
+
+}  // namespace
+
+TEST_CASE("reconciler: the first admin is made once, in N-admin, and the htpasswd holds its hash") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{
+                                "PATCH apply ServiceAccount image-registry",
+                                "PATCH apply Secret image-registry-private",
+                                "PATCH apply Secret image-registry-admin",
+                                "PATCH apply Secret image-registry-config",
+                                "PATCH apply Secret image-registry-ca-key",
+                                "PATCH apply Secret image-registry-tls",
+                                "PATCH apply ConfigMap image-registry-ca",
+                                "PATCH apply Service image-registry",
+                                "PATCH apply Deployment image-registry",
+                                kStatusWrite,
+                            });
+  const Json admin = cluster.object("Secret", kAdmin);
+  CHECK(admin.at("type") == "kubernetes.io/basic-auth");
+  CHECK(kube::at(admin, "/metadata/ownerReferences/0/uid") == kube::uid(cluster.cr()));
+  CHECK(kube::label(admin, "app.kubernetes.io/managed-by") == "registry-operator");
+  CHECK(secretValueOf(cluster, kAdmin, "username") == "admin");
+  const std::string password = secretValueOf(cluster, kAdmin, "password");
+  CHECK(password.size() == 32);
+  const std::string htpasswd = secretValueOf(cluster, kAdmin, "htpasswd");
+  CHECK(bcryptMatches(password, hashOf(htpasswd, "admin")));
+  // The registry reads that very entry, and nothing else.
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == htpasswd);
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  const auto versions = versionsOf(cluster);
+
+  // The cache has not seen N-admin yet: it is read from the API server, not made again.
+  cluster.clock->advance(1min);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretReads(cluster, kAdmin) == 2);  // the cache miss, then the look before the apply
+  CHECK(secretValueOf(cluster, kAdmin, "password") == password);
+  CHECK(secretValueOf(cluster, kAdmin, "htpasswd") == htpasswd);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+  CHECK(versionsOf(cluster) == versions);
+
+  // At rest: no write, and the password is never in status.
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+  CHECK(secretValueOf(cluster, kAdmin, "password") == password);
+  CHECK(cluster.cr().dump().find(password) == std::string::npos);
+}
+
+TEST_CASE("reconciler: a cache that has N-admin but no hash in it makes no second password") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  cluster.settle();
+  const std::string password = secretValueOf(cluster, kAdmin, "password");
+  // The cache holds an N-admin from before its hash was written (a lagging informer); the API
+  // server has the whole Secret. Decided again on the server's copy: nothing changes.
+  Json stale = cluster.object("Secret", kAdmin);
+  stale["data"].erase("htpasswd");
+  cluster.caches.owned.at("Secret")->upsert(stale);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretValueOf(cluster, kAdmin, "password") == password);
+  for (const auto& write : cluster.writes()) {
+    CHECK(write.find("Deployment") == std::string::npos);
+    CHECK(write.find(kConfig) == std::string::npos);
+  }
+}
+
+TEST_CASE("reconciler: deleting N-admin makes a new password and rolls the pods") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  cluster.settle();
+  const std::string password = secretValueOf(cluster, kAdmin, "password");
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+
+  cluster.server->erase(collectionOf("Secret"), "registry/" + kAdmin);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{"PATCH apply Secret image-registry-admin",
+                                                     "PATCH apply Secret image-registry-config",
+                                                     "PATCH apply Deployment image-registry",
+                                                     kStatusWrite});
+  const std::string renewed = secretValueOf(cluster, kAdmin, "password");
+  CHECK(renewed != password);
+  CHECK(bcryptMatches(renewed, hashOf(secretValueOf(cluster, kConfig, "htpasswd"), "admin")));
+  CHECK_FALSE(
+      bcryptMatches(password, hashOf(secretValueOf(cluster, kConfig, "htpasswd"), "admin")));
+  CHECK(configHashOf(cluster.object("Deployment", kName)) != hash);
+
+  // A password an administrator sets by hand is hashed and rolled out, and kept.
+  Json admin = cluster.object("Secret", kAdmin);
+  admin["data"]["password"] = kube::base64Encode("chosen-by-the-admin");
+  cluster.server->put(collectionOf("Secret"), admin);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretValueOf(cluster, kAdmin, "password") == "chosen-by-the-admin");
+  CHECK(bcryptMatches("chosen-by-the-admin",
+                      hashOf(secretValueOf(cluster, kConfig, "htpasswd"), "admin")));
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+}
+
+TEST_CASE("reconciler: an admin password bcrypt cannot take is refused, N-admin and pods kept") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  cluster.settle();
+  const std::string htpasswd = secretValueOf(cluster, kConfig, "htpasswd");
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  // Set by hand, and longer than the 72 bytes bcrypt reads.
+  const std::string too_long(80, 'x');
+  Json admin = cluster.object("Secret", kAdmin);
+  admin["data"]["password"] = kube::base64Encode(too_long);
+  cluster.server->put(collectionOf("Secret"), admin);
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  // N-admin is applied as it now is (the edit becomes what the operator last applied), nothing
+  // that the pods read.
+  CHECK(cluster.writes() ==
+        std::vector<std::string>{"PATCH apply Secret image-registry-admin", kStatusWrite});
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/HtpasswdInvalid");
+  CHECK(condition(status, "Degraded").at("message") ==
+        "Secret \"image-registry-admin\": key password is longer than 72 bytes, of which bcrypt "
+        "would read only the first 72");
+  // Not deleted, not replaced by a new password: the administrator fixes it.
+  CHECK(secretValueOf(cluster, kAdmin, "password") == too_long);
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == htpasswd);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+}
+
+TEST_CASE(
+    "reconciler: a users Secret is hashed once, rolls nothing while unchanged, one user at a "
+    "time") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"),
+                      usersSecret({{"alice", "alice-password"}, {"bob", "bob-password"}}));
+  cluster.create(crWithSpec(kUsersSpec));
+  REQUIRE(cluster.reconcile().ok());
+  const std::string htpasswd = secretValueOf(cluster, kHtpasswd, "htpasswd");
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == htpasswd);
+  CHECK(bcryptMatches("alice-password", hashOf(htpasswd, "alice")));
+  CHECK(bcryptMatches("bob-password", hashOf(htpasswd, "bob")));
+  // The users Secret replaces the generated admin.
+  CHECK_FALSE(cluster.exists("Secret", kAdmin));
+  // The passwords are stored nowhere but in the user's own Secret.
+  for (const auto& [name, version] : versionsOf(cluster)) {
+    if (name.rfind("Secret/", 0) != 0 || name == "Secret/users") continue;
+    INFO(name);
+    CHECK(
+        cluster.object("Secret", name.substr(7)).dump().find(kube::base64Encode("bob-password")) ==
+        std::string::npos);
+  }
+
+  // A lagging cache (N-htpasswd not in it yet) does not hash anyone again.
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretValueOf(cluster, kHtpasswd, "htpasswd") == htpasswd);
+
+  cluster.settle();
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+
+  // bob's password changes: only his entry is made anew, and the pods roll once.
+  cluster.server->put(collectionOf("Secret"),
+                      usersSecret({{"alice", "alice-password"}, {"bob", "bob-new-password"}}));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{"PATCH apply Secret image-registry-htpasswd",
+                                                     "PATCH apply Secret image-registry-config",
+                                                     "PATCH apply Deployment image-registry",
+                                                     kStatusWrite});
+  const std::string changed = secretValueOf(cluster, kHtpasswd, "htpasswd");
+  CHECK(hashOf(changed, "alice") == hashOf(htpasswd, "alice"));
+  CHECK(bcryptMatches("bob-new-password", hashOf(changed, "bob")));
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == changed);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) != hash);
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+}
+
+TEST_CASE(
+    "reconciler: a users Secret with a bad key degrades the CR naming the key and holds the rest") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"), usersSecret({{"alice", "alice-password"}}));
+  cluster.create(crWithSpec(kUsersSpec));
+  cluster.settle();
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  const std::string htpasswd = secretValueOf(cluster, kHtpasswd, "htpasswd");
+
+  cluster.server->put(collectionOf("Secret"),
+                      usersSecret({{"alice", "alice-password"}, {"bad:name", "the-bad-password"}}));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/HtpasswdInvalid");
+  const std::string message = condition(status, "Degraded").at("message");
+  CHECK_THAT(message, Catch::StartsWith("spec.auth.usersSecret: Secret \"users\": key \"bad:name\" "
+                                        "is not a user name"));
+  CHECK(message.find("the-bad-password") == std::string::npos);
+  CHECK(status.at("configHash") == hash);
+  CHECK(secretValueOf(cluster, kHtpasswd, "htpasswd") == htpasswd);
+
+  // The Secret goes missing: Unavailable, still nothing rolled.
+  cluster.server->erase(collectionOf("Secret"), "registry/users");
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/HtpasswdUnavailable");
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "spec.auth.usersSecret: Secret \"users\" not found in namespace registry");
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+}
+
+TEST_CASE("reconciler: an htpasswd with an MD5 entry is refused by line and user, the pods kept") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"),
+                      userSecret("users", "htpasswd", "alice:" + kAliceHash + "\n"));
+  cluster.create(
+      crWithSpec(kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: users}\n" + kNoPruner));
+  cluster.settle();
+  // The user's htpasswd reaches the registry byte for byte.
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == "alice:" + kAliceHash + "\n");
+  CHECK_FALSE(cluster.exists("Secret", kAdmin));
+  CHECK_FALSE(cluster.exists("Secret", kHtpasswd));
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+
+  const std::string md5 = "$apr1$WNpi0pNB$7MRPmiM3tgN2d2fuymjE.0";
+  cluster.server->put(
+      collectionOf("Secret"),
+      userSecret("users", "htpasswd", "alice:" + kAliceHash + "\nbob:" + md5 + "\n"));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{kStatusWrite});
+  const Json status = cluster.cr().at("status");
+  CHECK(stateOf(status, "Degraded") == "True/HtpasswdInvalid");
+  CHECK(condition(status, "Degraded").at("message") ==
+        "spec.auth.htpasswdSecret: Secret \"users\" key htpasswd: the registry accepts bcrypt "
+        "entries only ($2y$, $2a$ or $2b$, as `htpasswd -B` makes them): line 2 (user \"bob\"): "
+        "an MD5 ($apr1$) hash");
+  CHECK(status.at("configHash") == hash);
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == "alice:" + kAliceHash + "\n");
+}
+
+TEST_CASE("reconciler: a users Secret named later replaces the generated admin") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kAdminSpec));
+  cluster.settle();
+  REQUIRE(cluster.exists("Secret", kAdmin));
+  cluster.server->put(collectionOf("Secret"), usersSecret({{"carol", "carol-password"}}));
+  cluster.editSpec([](Json& spec) { spec["auth"]["usersSecret"] = "users"; });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  const auto writes = cluster.writes();
+  CHECK(std::count(writes.begin(), writes.end(), "DELETE Secret image-registry-admin") == 1);
+  CHECK_FALSE(cluster.exists("Secret", kAdmin));
+  const std::string htpasswd = secretValueOf(cluster, kConfig, "htpasswd");
+  CHECK(hashOf(htpasswd, "admin").empty());
+  CHECK(bcryptMatches("carol-password", hashOf(htpasswd, "carol")));
+}
+
+TEST_CASE("reconciler: the pruner logs in as the jobs' own user, made once, gone with the pruner") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kEmptyDir + "  auth: {type: Htpasswd}\n"));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes() == std::vector<std::string>{
+                                "PATCH apply ServiceAccount image-registry",
+                                "PATCH apply Secret image-registry-private",
+                                "PATCH apply Secret image-registry-admin",
+                                "PATCH apply Secret image-registry-jobs-credentials",
+                                "PATCH apply Secret image-registry-config",
+                                "PATCH apply Secret image-registry-ca-key",
+                                "PATCH apply Secret image-registry-tls",
+                                "PATCH apply ConfigMap image-registry-ca",
+                                "PATCH apply Service image-registry",
+                                "PATCH apply Deployment image-registry",
+                                "PATCH apply ServiceAccount image-registry-jobs",
+                                "PATCH apply Role image-registry-jobs",
+                                "PATCH apply RoleBinding image-registry-jobs",
+                                "PATCH apply CronJob image-registry-pruner",
+                                kStatusWrite,
+                            });
+  const std::string jobs = "image-registry-jobs-credentials";
+  CHECK(secretValueOf(cluster, jobs, "username") == "registry-operator-jobs");
+  const std::string password = secretValueOf(cluster, jobs, "password");
+  const std::string htpasswd = secretValueOf(cluster, kConfig, "htpasswd");
+  // The admin's line, then the jobs'.
+  CHECK(htpasswd ==
+        secretValueOf(cluster, kAdmin, "htpasswd") + secretValueOf(cluster, jobs, "htpasswd"));
+  CHECK(bcryptMatches(password, hashOf(htpasswd, "registry-operator-jobs")));
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "False/AsExpected");
+  const Json pruner = cluster.object("CronJob", "image-registry-pruner");
+  const Json pod = kube::at(pruner, "/spec/jobTemplate/spec/template/spec");
+  const std::string command = pod.at("containers").at(0).at("command").dump();
+  CHECK(
+      command.find(
+          R"("--username","registry-operator-jobs","--password-file","/etc/registry-credentials/password")") !=
+      std::string::npos);
+  CHECK(pod.at("volumes").dump().find(jobs) != std::string::npos);
+
+  // Through a lagging cache: the same password.
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretValueOf(cluster, jobs, "password") == password);
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+
+  // No CronJob, no user: its Secret goes, its line leaves the htpasswd, the pods roll.
+  cluster.editSpec([](Json& spec) {
+    spec["components"] = Json::array({{{"kind", "pruner"}, {"managed", false}}});
+  });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK_FALSE(cluster.exists("Secret", jobs));
+  CHECK(secretValueOf(cluster, kConfig, "htpasswd") == secretValueOf(cluster, kAdmin, "htpasswd"));
+}
+
+TEST_CASE("reconciler: the jobs' user name is refused in a users Secret and an htpasswd Secret") {
+  Cluster cluster;
+  cluster.server->put(collectionOf("Secret"),
+                      usersSecret({{"alice", "alice-password"},
+                                   {"registry-operator-jobs", "taken-over-password"}}));
+  cluster.create(crWithSpec(kUsersSpec));
+  REQUIRE(cluster.reconcile().ok());
+  CHECK_FALSE(cluster.exists("Deployment", kName));
+  CHECK(stateOf(cluster.cr().at("status"), "Degraded") == "True/HtpasswdInvalid");
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "spec.auth.usersSecret: Secret \"users\": key \"registry-operator-jobs\": user "
+        "\"registry-operator-jobs\" is reserved for the operator's jobs");
+
+  cluster.server->put(
+      collectionOf("Secret"),
+      userSecret("given", "htpasswd",
+                 "alice:" + kAliceHash + "\nregistry-operator-jobs:" + kAliceHash + "\n"));
+  cluster.editSpec([](Json& spec) {
+    spec["auth"] = {{"type", "Htpasswd"}, {"htpasswdSecret", "given"}};
+  });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
+        "spec.auth.htpasswdSecret: Secret \"given\" key htpasswd: line 2: user "
+        "\"registry-operator-jobs\" is reserved for the operator's jobs");
 }

@@ -315,6 +315,8 @@ void parseSpec(FieldReader& reader, const kube::Json& spec, RegistryConfigSpec& 
   if (const kube::Json* auth = reader.object(spec, "auth", path)) {
     readEnum(reader, *auth, "type", "spec.auth", kAuthTypes, out.auth.type);
     readString(reader, *auth, "htpasswdSecret", "spec.auth", out.auth.htpasswdSecret);
+    readString(reader, *auth, "usersSecret", "spec.auth", out.auth.usersSecret);
+    readString(reader, *auth, "initialAdmin", "spec.auth", out.auth.initialAdmin);
   }
   readString(reader, spec, "configBundleSecret", path, out.configBundleSecret);
   parsePruning(reader, spec, out.pruning);

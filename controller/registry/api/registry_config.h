@@ -85,9 +85,18 @@ struct TlsSpec {
   bool enabled() const { return mode != TlsMode::Disabled; }
 };
 
+// Type Htpasswd takes its users from one of two Secrets of the user's, or, with neither, from a
+// first admin the operator generates (Secret N-admin, render/initial_admin.h).
 struct AuthSpec {
   AuthType type = AuthType::None;
-  std::string htpasswdSecret;  // type Htpasswd: Secret with key `htpasswd`
+  std::string htpasswdSecret;  // Secret with key `htpasswd`: bcrypt entries, used as they are
+  std::string usersSecret;     // Secret of user name → password; the operator hashes them
+  std::string initialAdmin = "admin";  // the generated admin's user name (neither Secret)
+
+  // Htpasswd with neither Secret: the operator generates the first admin.
+  bool generatesAdmin() const {
+    return type == AuthType::Htpasswd && htpasswdSecret.empty() && usersSecret.empty();
+  }
 };
 
 struct PruningSpec {

@@ -11,6 +11,7 @@
 #include "registry/api/dns_names.h"
 #include "registry/api/duration.h"
 #include "registry/api/field_reader.h"
+#include "registry/api/htpasswd_user.h"
 
 namespace registry {
 namespace {
@@ -184,10 +185,21 @@ void validateSecurity(const RegistryConfigSpec& spec, FieldErrors& errors) {
     errors.add("spec.tls.secretName", "is required when mode is Secret");
   }
   checkSecretName(errors, "spec.tls.secretName", spec.tls.secretName);
-  if (spec.auth.type == AuthType::Htpasswd && spec.auth.htpasswdSecret.empty()) {
-    errors.add("spec.auth.htpasswdSecret", "is required when type is Htpasswd");
+  // Two sources of users would leave the administrator guessing which one logs in.
+  if (!spec.auth.htpasswdSecret.empty() && !spec.auth.usersSecret.empty()) {
+    errors.add("spec.auth.usersSecret", "cannot be set together with htpasswdSecret");
   }
   checkSecretName(errors, "spec.auth.htpasswdSecret", spec.auth.htpasswdSecret);
+  checkSecretName(errors, "spec.auth.usersSecret", spec.auth.usersSecret);
+  if (spec.auth.initialAdmin == kJobsUser) {
+    errors.add("spec.auth.initialAdmin",
+               std::string("\"") + kJobsUser + "\" is reserved for the operator's jobs");
+  } else if (!isHtpasswdUserName(spec.auth.initialAdmin)) {
+    errors.add("spec.auth.initialAdmin",
+               quotedForMessage(spec.auth.initialAdmin) +
+                   " is not an htpasswd user name (1 to 253 letters, digits, '.', '_', '@', '+' "
+                   "or '-')");
+  }
   checkSecretName(errors, "spec.configBundleSecret", spec.configBundleSecret);
 }
 

@@ -195,13 +195,7 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
     }
   }
 
-  if (spec.auth.type == AuthType::Htpasswd) {
-    auto htpasswd =
-        userSecretValue(source, ns, spec.auth.htpasswdSecret, kUserHtpasswdKey,
-                        "spec.auth.htpasswdSecret", "HtpasswdUnavailable", out.problems);
-    if (!htpasswd) return htpasswd.error();
-    out.inputs.htpasswd = *htpasswd;
-  }
+  if (auto htpasswd = gatherHtpasswd(config, source, out); !htpasswd) return htpasswd.error();
 
   if (const S3Storage* s3 = spec.storage.s3(); s3 != nullptr && !s3->credentialsSecret.empty()) {
     auto secret = source.secret(ns, s3->credentialsSecret);

@@ -81,6 +81,20 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
 kube::Result<void> gatherConfigBundle(const RegistryConfig& config, const ObjectSource& source,
                                       GatheredInputs& out);
 
+// gatherInputs' part for auth type Htpasswd (nothing for other types; gather_htpasswd.cpp): sets
+// out.inputs.htpasswd from spec.auth.htpasswdSecret (checked: bcrypt entries only), from
+// spec.auth.usersSecret (hashed, reusing the entries of N-htpasswd that still verify), or from
+// the first admin kept in N-admin (out.inputs.initialAdmin, generated when N-admin has none),
+// followed by the entry of the jobs' own user (out.inputs.jobsUser, kept in N-jobs-credentials)
+// while the pruner or a mirror is wanted; kJobsUser is refused as a user of the spec's. As for
+// the httpSecret, N-admin, N-jobs-credentials and N-htpasswd are read from the cache, and again
+// from the API server before anything would be generated or hashed anew, so a lagging cache
+// never makes a second password or a new salt (which would roll the pods). A missing Secret or key
+// is a Problem with reason HtpasswdUnavailable, content refused one with reason HtpasswdInvalid;
+// neither names a password or a hash. API errors are returned (retry).
+kube::Result<void> gatherHtpasswd(const RegistryConfig& config, const ObjectSource& source,
+                                  GatheredInputs& out);
+
 // The decoded value of `key` in a Secret's data, if present and valid base64.
 std::optional<std::string> secretValue(const kube::Json& secret, const std::string& key);
 

@@ -49,7 +49,8 @@ std::vector<runtime::ObjectKey> registryConfigsReferencing(
   for (const auto& cr : registry_configs) {
     if (kube::namespaceOf(*cr) != ns) continue;
     if (names(*cr, "/spec/configBundleSecret", name) ||
-        names(*cr, "/spec/auth/htpasswdSecret", name) || names(*cr, "/spec/tls/secretName", name) ||
+        names(*cr, "/spec/auth/htpasswdSecret", name) ||
+        names(*cr, "/spec/auth/usersSecret", name) || names(*cr, "/spec/tls/secretName", name) ||
         names(*cr, "/spec/storage/s3/credentialsSecret", name) || namedByMirror(*cr, name) ||
         // N-tls: on OpenShift service-ca writes it without an ownerReference, and its content
         // is part of the config hash, so a renewal must reach the CR at once.
@@ -74,8 +75,8 @@ void addRegistryControllers(runtime::Manager& manager, const RegistryControllerO
     for (const auto& owned : ownedResources(options.platform.platform)) {
       controller->owns(kube::Api(client, owned, ns), owned_only);
     }
-    // The Secrets a spec names (bundle, htpasswd, certificate, storage credentials) are the
-    // user's and carry no label of ours. Watching every Secret in full would copy every secret
+    // The Secrets a spec names (bundle, htpasswd or users, certificate, storage credentials) are
+    // the user's and carry no label of ours. Watching every Secret in full would copy every secret
     // of the cluster into this process; their metadata is enough to notice a change, and the
     // reconciler reads the named ones by GET.
     std::weak_ptr<runtime::Controller> weak = controller;

@@ -45,7 +45,11 @@ std::string configHashOf(const kube::Json* deployment) {
 // configuration without the user's input would be worse than keeping what runs.
 std::set<std::string> objectsReadingInputs(const RegistryConfig& config,
                                            const std::vector<kube::Json>& desired) {
-  std::set<std::string> held = {"Secret/" + configSecretName(config), "Deployment/" + config.name};
+  // N-htpasswd too: it holds what is rendered from the users Secret, nothing while that is
+  // refused, and the hashes it keeps must be those of the htpasswd the pods run with.
+  std::set<std::string> held = {"Secret/" + configSecretName(config),
+                                "Secret/" + htpasswdSecretName(config),
+                                "Deployment/" + config.name};
   for (const auto& object : desired) {
     if (object.value("kind", "") == "Route") held.insert(keyOf(object));
   }

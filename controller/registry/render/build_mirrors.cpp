@@ -40,6 +40,11 @@ kube::Json mirrorJobTemplate(const RegistryConfig& config, const Inputs& inputs,
     command.push_back("--target-ca-file");
     command.push_back(*ca_file);
   }
+  if (auto password_file = registryPasswordFile(config)) {
+    for (const char* arg : {"--target-username", kJobsUser}) command.push_back(arg);
+    command.push_back("--target-password-file");
+    command.push_back(*password_file);
+  }
   kube::Json mounts = kube::Json::array();
   kube::Json volumes = kube::Json::array();
   if (mirror.insecure) command.push_back("--source-insecure");

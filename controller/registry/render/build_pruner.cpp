@@ -18,6 +18,11 @@ kube::Json command(const RegistryConfig& config, const Inputs& inputs) {
     args.push_back("--ca-file");
     args.push_back(*ca_file);
   }
+  if (auto password_file = registryPasswordFile(config)) {
+    for (const char* arg : {"--username", kJobsUser}) args.push_back(arg);
+    args.push_back("--password-file");
+    args.push_back(*password_file);
+  }
   // spec.pruning.garbageCollect is not passed on: `prune` only deletes manifests. Freeing blobs
   // (the registry's garbage-collect) is unsafe while the registry takes pushes, so whether and
   // when to run it is the operator's decision, not the pruner's.

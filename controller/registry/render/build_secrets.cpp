@@ -1,5 +1,6 @@
 #include "kube/base64.h"
 #include "registry/render/builders.h"
+#include "registry/render/feature_support.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
 
@@ -11,6 +12,45 @@ kube::Json buildPrivateSecret(const RegistryConfig& config, const Inputs& inputs
   secret["type"] = "Opaque";
   kube::Json data = kube::Json::object();
   if (!inputs.httpSecret.empty()) data[kHttpSecretKey] = kube::base64Encode(inputs.httpSecret);
+  secret["data"] = std::move(data);
+  return secret;
+}
+
+namespace {
+
+kube::Json generatedUserSecret(const RegistryConfig& config, const std::string& name,
+                               const GeneratedUser& user) {
+  kube::Json secret = newOwnedObject(config, "v1", "Secret", name, kComponentRegistry);
+  // The type kubectl and other tools know for a user name and a password.
+  secret["type"] = "kubernetes.io/basic-auth";
+  secret["data"] = {{kUsernameKey, kube::base64Encode(user.username)},
+                    {kPasswordKey, kube::base64Encode(user.password)},
+                    {kHtpasswdKey, kube::base64Encode(user.htpasswd)}};
+  return secret;
+}
+
+}  // namespace
+
+std::optional<kube::Json> buildAdminSecret(const RegistryConfig& config, const Inputs& inputs) {
+  if (!config.spec.auth.generatesAdmin() || !inputs.initialAdmin) return std::nullopt;
+  return generatedUserSecret(config, adminSecretName(config), *inputs.initialAdmin);
+}
+
+std::optional<kube::Json> buildJobsCredentialsSecret(const RegistryConfig& config,
+                                                     const Inputs& inputs) {
+  if (!jobsNeedCredentials(config) || !inputs.jobsUser) return std::nullopt;
+  return generatedUserSecret(config, jobsCredentialsName(config), *inputs.jobsUser);
+}
+
+std::optional<kube::Json> buildHtpasswdSecret(const RegistryConfig& config, const Inputs& inputs) {
+  if (config.spec.auth.type != AuthType::Htpasswd || config.spec.auth.usersSecret.empty()) {
+    return std::nullopt;
+  }
+  kube::Json secret =
+      newOwnedObject(config, "v1", "Secret", htpasswdSecretName(config), kComponentRegistry);
+  secret["type"] = "Opaque";
+  kube::Json data = kube::Json::object();
+  if (inputs.htpasswd) data[kHtpasswdKey] = kube::base64Encode(*inputs.htpasswd);
   secret["data"] = std::move(data);
   return secret;
 }

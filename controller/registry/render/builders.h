@@ -17,9 +17,10 @@ namespace registry {
 // the app.kubernetes.io labels and (when the CR has a uid) a controller ownerReference.
 // managementState is not looked at here: the reconciler decides whether to apply or delete.
 
-// Everything, dependencies first: ServiceAccount, Secrets (N-private, N-config, N-ca-key, N-tls),
-// ConfigMap N-ca, PVC, Service, Deployment, Ingresses or Routes, the jobs' identity, the pruner
-// and mirror CronJobs, PodDisruptionBudget, HorizontalPodAutoscaler, node-ca.
+// Everything, dependencies first: ServiceAccount, Secrets (N-private, N-admin,
+// N-jobs-credentials, N-htpasswd, N-config, N-ca-key, N-tls), ConfigMap N-ca, PVC, Service,
+// Deployment, Ingresses or Routes, the jobs' identity, the pruner and mirror CronJobs,
+// PodDisruptionBudget, HorizontalPodAutoscaler, node-ca.
 // Fails only when the user's config bundle is malformed (kind Invalid, naming
 // spec.configBundleSecret). The Deployment's config hash equals configHash() of the same input.
 kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& config,
@@ -30,6 +31,20 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
 kube::Json buildServiceAccount(const RegistryConfig& config);
 // N-private: the generated httpSecret, kept across reconciles (key httpSecret).
 kube::Json buildPrivateSecret(const RegistryConfig& config, const Inputs& inputs);
+// N-admin (kubernetes.io/basic-auth) while the operator generates the first admin
+// (AuthSpec::generatesAdmin) and Inputs.initialAdmin is set: keys username, password and
+// htpasswd (the bcrypt entry, kept so that it is not made anew: initial_admin.h).
+std::optional<kube::Json> buildAdminSecret(const RegistryConfig& config, const Inputs& inputs);
+// N-jobs-credentials (kubernetes.io/basic-auth) while the jobs log in with a user of their own
+// (jobsNeedCredentials) and Inputs.jobsUser is set: the same keys as N-admin. Its password is
+// mounted into the pruner's and mirrors' pods.
+std::optional<kube::Json> buildJobsCredentialsSecret(const RegistryConfig& config,
+                                                     const Inputs& inputs);
+// N-htpasswd (Opaque) with auth type Htpasswd and spec.auth.usersSecret: key htpasswd, the
+// htpasswd rendered from it (Inputs.htpasswd, the jobs' entry included; no data while that is
+// absent, and the reconciler then holds it). No pod mounts it: N-config carries the copy the
+// registry reads.
+std::optional<kube::Json> buildHtpasswdSecret(const RegistryConfig& config, const Inputs& inputs);
 // N-config: config.yml (+ htpasswd, token-ca.crt when auth needs them), as base64 `data`.
 kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
                              const std::string& config_yaml);

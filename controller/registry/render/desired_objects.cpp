@@ -17,6 +17,11 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   };
   add(buildServiceAccount(config));
   add(buildPrivateSecret(config, inputs));
+  // What the htpasswd in N-config is made from, before it: should N-config's apply succeed and
+  // N-admin's fail, the pods would know a hash of a password that no one can read.
+  add(buildAdminSecret(config, inputs));
+  add(buildJobsCredentialsSecret(config, inputs));
+  add(buildHtpasswdSecret(config, inputs));
   add(buildConfigSecret(config, inputs, kube::jsonToYaml(rendered.value())));
   // The CA's key before the certificate it signs: should the second apply fail, the next
   // reconcile re-signs with the stored CA instead of finding a certificate whose CA is lost.

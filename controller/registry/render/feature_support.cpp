@@ -22,7 +22,7 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "the registry takes no writes and is not implemented yet; set it to false "
                         "(pruning still deletes manifests)"});
   }
-  // The first admin and the token service are not built yet.
+  // The token service (auth type Kubernetes) is not built, so the jobs have no token to use.
   if (spec.managed(ComponentKind::Pruner) && !jobsCanAuthenticate(config)) {
     problems.push_back({"PrunerNeedsCredentials",
                         "spec.components: the pruner cannot authenticate to a registry with "
@@ -63,7 +63,12 @@ std::vector<Problem> riskySettings(const RegistryConfig& config) {
 }
 
 bool jobsCanAuthenticate(const RegistryConfig& config) {
-  return config.spec.auth.type == AuthType::None;
+  return config.spec.auth.type == AuthType::None || config.spec.auth.type == AuthType::Htpasswd;
+}
+
+bool jobsNeedCredentials(const RegistryConfig& config) {
+  return config.spec.auth.type == AuthType::Htpasswd &&
+         (prunerWanted(config) || mirrorsWanted(config));
 }
 
 bool prunerWanted(const RegistryConfig& config) {

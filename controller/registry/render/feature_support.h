@@ -13,10 +13,15 @@ namespace registry {
 // of the CR is still applied as usual. Empty when everything the spec asks for is implemented.
 std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
 
-// Whether the operator's jobs (the pruner, the mirrors) can log in to the registry: they have
-// no credentials yet, so only a registry without auth. Their CronJobs are not built otherwise,
+// Whether the operator's jobs (the pruner, the mirrors) can log in to the registry: without
+// auth, or with auth Htpasswd, where they have a user of their own (jobsNeedCredentials). Not
+// with the Kubernetes token service, which is not built yet: their CronJobs are not built then,
 // and unsupportedFeatures says why.
 bool jobsCanAuthenticate(const RegistryConfig& config);
+
+// Whether the jobs log in as the operator's own htpasswd user (Secret N-jobs-credentials, whose
+// entry the registry's htpasswd holds): auth Htpasswd while the pruner or a mirror is wanted.
+bool jobsNeedCredentials(const RegistryConfig& config);
 
 // Settings that work but that an administrator must not miss (a mirror read over plain HTTP):
 // Warning Events, not Degraded.

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 
+#include "registry/render/generated_user.h"
 #include "registry/render/platform.h"
 #include "registry/render/tls_material.h"
 
@@ -28,8 +29,18 @@ struct Inputs {
   // version is served without a stored CA key; N-ca then carries tls->caPem. Not part of the
   // config hash: the pods do not read it.
   std::optional<CaMaterial> ca;
-  // Contents of the `htpasswd` key of spec.auth.htpasswdSecret (auth type Htpasswd).
+  // The htpasswd the registry reads (auth type Htpasswd), copied into N-config: the `htpasswd`
+  // key of spec.auth.htpasswdSecret as it is, the bcrypt entries rendered from
+  // spec.auth.usersSecret (also kept in Secret N-htpasswd, htpasswd_users.h), or the first
+  // admin's entry; then the jobs' entry (jobsUser). Absent while that input is missing or
+  // refused.
   std::optional<std::string> htpasswd;
+  // Auth type Htpasswd with neither Secret: the first admin, kept in Secret N-admin. Not part of
+  // the config hash itself: its entry is `htpasswd`.
+  std::optional<GeneratedUser> initialAdmin;
+  // Auth type Htpasswd while the pruner or a mirror CronJob is wanted (jobsNeedCredentials): the
+  // jobs' own user, kept in Secret N-jobs-credentials; its entry is part of `htpasswd` too.
+  std::optional<GeneratedUser> jobsUser;
   // Certificate bundle that verifies tokens of the auth server (auth type Kubernetes); written
   // into the config Secret as `token-ca.crt`.
   std::optional<std::string> tokenCertBundle;

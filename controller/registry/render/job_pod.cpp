@@ -1,5 +1,6 @@
 #include "registry/render/job_pod.h"
 
+#include "registry/render/feature_support.h"
 #include "registry/render/object_names.h"
 #include "registry/render/security_context.h"
 
@@ -8,6 +9,8 @@ namespace {
 
 constexpr const char* kCaVolume = "registry-ca";
 constexpr const char* kCaDir = "/etc/registry-ca";
+constexpr const char* kCredentialsVolume = "registry-credentials";
+constexpr const char* kCredentialsDir = "/etc/registry-credentials";
 
 }  // namespace
 
@@ -22,6 +25,11 @@ std::optional<std::string> registryCaFile(const RegistryConfig& config, const In
   return std::string(kCaDir) + "/" + key;
 }
 
+std::optional<std::string> registryPasswordFile(const RegistryConfig& config) {
+  if (!jobsNeedCredentials(config)) return std::nullopt;
+  return std::string(kCredentialsDir) + "/" + kPasswordKey;
+}
+
 kube::Json jobPodSpec(const RegistryConfig& config, const Inputs& inputs, kube::Json container,
                       kube::Json volumes) {
   container["image"] = inputs.platform.operatorImage;
@@ -32,6 +40,16 @@ kube::Json jobPodSpec(const RegistryConfig& config, const Inputs& inputs, kube::
     container["volumeMounts"].push_back(
         {{"name", kCaVolume}, {"mountPath", kCaDir}, {"readOnly", true}});
     volumes.push_back({{"name", kCaVolume}, {"configMap", {{"name", caConfigMapName(config)}}}});
+  }
+  if (registryPasswordFile(config)) {
+    if (!container.contains("volumeMounts")) container["volumeMounts"] = kube::Json::array();
+    container["volumeMounts"].push_back(
+        {{"name", kCredentialsVolume}, {"mountPath", kCredentialsDir}, {"readOnly", true}});
+    volumes.push_back(
+        {{"name", kCredentialsVolume},
+         {"secret",
+          {{"secretName", jobsCredentialsName(config)},
+           {"items", kube::Json::array({{{"key", kPasswordKey}, {"path", kPasswordKey}}})}}}});
   }
   kube::Json pod = {
       {"restartPolicy", "Never"},

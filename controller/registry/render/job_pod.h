@@ -4,6 +4,7 @@
 #include <string>
 
 #include "kube/object.h"
+#include "registry/api/htpasswd_user.h"
 #include "registry/api/registry_config.h"
 #include "registry/render/inputs.h"
 
@@ -21,9 +22,14 @@ std::string serviceRegistryUrl(const RegistryConfig& config);
 // user's TLS Secret the jobs trust the system's CAs.
 std::optional<std::string> registryCaFile(const RegistryConfig& config, const Inputs& inputs);
 
+// Where a job finds the password of the jobs' user (jobsNeedCredentials: auth Htpasswd), whose
+// name is kJobsUser: key password of Secret N-jobs-credentials, mounted by jobPodSpec.
+std::optional<std::string> registryPasswordFile(const RegistryConfig& config);
+
 // The pod spec of a job running `container` (name, command, resources): restricted security
 // contexts, ServiceAccount N-jobs with its token (the job reports in the CR's status), never
-// restarted (the CronJob's next run retries), N-ca mounted when registryCaFile() is set.
+// restarted (the CronJob's next run retries), N-ca mounted when registryCaFile() is set, and the
+// jobs' password (only that key) when registryPasswordFile() is.
 // `volumes` and the container's own volumeMounts are kept.
 kube::Json jobPodSpec(const RegistryConfig& config, const Inputs& inputs, kube::Json container,
                       kube::Json volumes = kube::Json::array());

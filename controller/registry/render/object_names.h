@@ -15,6 +15,15 @@ inline std::string tlsSecretName(const RegistryConfig& c) { return c.name + "-tl
 inline std::string caConfigMapName(const RegistryConfig& c) { return c.name + "-ca"; }
 // The operator's CA and its key (tls mode Auto on Kubernetes; tls_issuer.h).
 inline std::string caKeySecretName(const RegistryConfig& c) { return c.name + "-ca-key"; }
+// The generated first admin (auth Htpasswd without htpasswdSecret or usersSecret).
+inline std::string adminSecretName(const RegistryConfig& c) { return c.name + "-admin"; }
+// The htpasswd rendered from spec.auth.usersSecret, kept so that unchanged users keep their hash.
+inline std::string htpasswdSecretName(const RegistryConfig& c) { return c.name + "-htpasswd"; }
+// The jobs' own user of a registry with auth Htpasswd (mounted into the pruner's and mirrors'
+// pods).
+inline std::string jobsCredentialsName(const RegistryConfig& c) {
+  return c.name + "-jobs-credentials";
+}
 inline std::string storageClaimName(const RegistryConfig& c) {
   return c.spec.storage.pvc() != nullptr && !c.spec.storage.pvc()->claim.empty()
              ? c.spec.storage.pvc()->claim
@@ -37,10 +46,12 @@ inline std::string servingSecretName(const RegistryConfig& c) {
   return c.spec.tls.mode == TlsMode::Secret ? c.spec.tls.secretName : tlsSecretName(c);
 }
 
-// Keys of N-private, N-config, N-tls, N-ca-key and N-ca.
+// Keys of N-private, N-config, N-tls, N-ca-key, N-ca, N-admin and N-htpasswd.
 inline constexpr const char* kHttpSecretKey = "httpSecret";
 inline constexpr const char* kConfigKey = "config.yml";
-inline constexpr const char* kHtpasswdKey = "htpasswd";
+inline constexpr const char* kHtpasswdKey = "htpasswd";  // N-config, N-admin, N-htpasswd
+inline constexpr const char* kUsernameKey = "username";  // N-admin (kubernetes.io/basic-auth)
+inline constexpr const char* kPasswordKey = "password";  // N-admin
 inline constexpr const char* kTokenCertKey = "token-ca.crt";
 inline constexpr const char* kTlsCertKey = "tls.crt";
 inline constexpr const char* kTlsKeyKey = "tls.key";
