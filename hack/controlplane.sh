@@ -19,6 +19,9 @@
 #                                           build (hack/build-images.sh) and load images into the
 #                                           real node's containerd, e.g. `operator`
 #
+# Test users alice, bob and carol log in with the bearer tokens in $CONTROLPLANE_DIR/users/
+# (--token-auth-file); they have no rights until a test binds a role.
+#
 # State (certificates, etcd data, pid files, kubeconfigs, logs) lives in $CONTROLPLANE_DIR, by
 # default <repo>/build/controlplane. The binaries come from hack/build-upstream.sh's cache, the
 # node's images from hack/build-images.sh. With the real node the apiserver listens on the node's
@@ -285,6 +288,25 @@ generate_pki() {
   new_ca front-proxy-ca registry-operator-controlplane-front-proxy-ca
   CA=front-proxy-ca issue front-proxy-client "/CN=front-proxy-client" clientAuth
   if $REAL_NODE; then node_generate_pki; fi
+  generate_test_users
+}
+
+# Test users who log in with a bearer token as a person does (kube-apiserver --token-auth-file),
+# not only as ServiceAccounts: alice, bob and carol, in no group but system:authenticated, with
+# no rights until a test binds a role. Their tokens are random per cluster, in
+# $DIR/users/<name>.token.
+TEST_USERS=(alice bob carol)
+generate_test_users() {
+  mkdir -p "$DIR/users"
+  chmod 700 "$DIR/users"
+  : >"$PKI/tokens.csv"
+  local user token
+  for user in "${TEST_USERS[@]}"; do
+    token=$(openssl rand -hex 24)
+    printf '%s' "$token" >"$DIR/users/$user.token"
+    printf '%s,%s,%s\n' "$token" "$user" "uid-$user" >>"$PKI/tokens.csv"
+  done
+  chmod 600 "$PKI/tokens.csv" "$DIR"/users/*.token
 }
 
 # write_kubeconfig FILE USER CERT_NAME: CA and client certificate embedded, so the file is
@@ -398,6 +420,7 @@ start_apiserver() {
     --service-account-signing-key-file="$PKI/sa.key" \
     --service-cluster-ip-range="$SERVICE_CIDR" \
     --authorization-mode=Node,RBAC \
+    --token-auth-file="$PKI/tokens.csv" \
     --enable-admission-plugins=NodeRestriction \
     --requestheader-client-ca-file="$PKI/front-proxy-ca.crt" \
     --requestheader-allowed-names=front-proxy-client \

@@ -8,6 +8,7 @@
 #include "cmd/logging.h"
 #include "cmd/options.h"
 #include "kube/discovery.h"
+#include "registry/reconcile/cluster_roles.h"
 #include "registry/reconcile/registry_controller.h"
 #include "registry/render/security_context.h"
 #include "runtime/backoff.h"
@@ -149,6 +150,12 @@ int runController(int argc, char** argv) {
                REGISTRY_OPERATOR_VERSION,
                *platform == registry::Platform::OpenShift ? "openshift" : "kubernetes",
                namespaces.empty() ? "all" : fmt::format("{}", fmt::join(namespaces, ",")));
+
+  // Shared by every RegistryConfig with auth type Kubernetes; a failure is not fatal (the
+  // administrator may grant the rights with roles of their own), so it is logged.
+  if (auto roles = registry::ensureRegistryClusterRoles(*client, cancel); !roles) {
+    spdlog::warn("ClusterRoles registry-viewer and registry-editor: {}", roles.error().describe());
+  }
 
   runtime::ManagerOptions manager_options;
   manager_options.metrics_address = metrics_addr;

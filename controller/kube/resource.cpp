@@ -50,6 +50,9 @@ Resource roles() { return make("rbac.authorization.k8s.io", "v1", "roles", "Role
 Resource roleBindings() {
   return make("rbac.authorization.k8s.io", "v1", "rolebindings", "RoleBinding");
 }
+Resource clusterRoles() {
+  return make("rbac.authorization.k8s.io", "v1", "clusterroles", "ClusterRole", false);
+}
 Resource leases() { return make("coordination.k8s.io", "v1", "leases", "Lease"); }
 Resource customResourceDefinitions() {
   return make("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
@@ -77,6 +80,7 @@ std::optional<Resource> forKind(std::string_view api_version, std::string_view k
                                                horizontalPodAutoscalers(),
                                                roles(),
                                                roleBindings(),
+                                               clusterRoles(),
                                                leases(),
                                                customResourceDefinitions(),
                                                routes()};

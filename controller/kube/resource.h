@@ -42,6 +42,7 @@ Resource podDisruptionBudgets();
 Resource horizontalPodAutoscalers();
 Resource roles();
 Resource roleBindings();
+Resource clusterRoles();
 Resource leases();
 Resource customResourceDefinitions();
 Resource routes();  // route.openshift.io/v1

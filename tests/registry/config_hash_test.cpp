@@ -21,7 +21,7 @@ Inputs fullInputs() {
   inputs.configBundle = "log:\n  level: debug\n";
   inputs.tls = TlsMaterial{"CA PEM", "CERT PEM", "KEY PEM"};
   inputs.htpasswd = "user:$2y$05$hash\n";
-  inputs.tokenCertBundle = "TOKEN CA";
+  inputs.tokenSigning = CaMaterial{"TOKEN CERT", "TOKEN KEY", "", "", ""};
   inputs.storageCredentials = R"({"REGISTRY_STORAGE_S3_ACCESSKEY":"a"})";
   return inputs;
 }
@@ -65,7 +65,8 @@ TEST_CASE("changing any input the pods read changes the hash") {
       {"key", [](Inputs& i) { i.tls->keyPem = "KEY2"; }},
       {"no TLS", [](Inputs& i) { i.tls.reset(); }},
       {"htpasswd", [](Inputs& i) { i.htpasswd = "other:$2y$05$x\n"; }},
-      {"token bundle", [](Inputs& i) { i.tokenCertBundle = "TOKEN CA 2"; }},
+      {"token certificate", [](Inputs& i) { i.tokenSigning->certPem = "TOKEN CERT 2"; }},
+      {"token key", [](Inputs& i) { i.tokenSigning->keyPem = "TOKEN KEY 2"; }},
       {"storage credentials", [](Inputs& i) { i.storageCredentials = "{}"; }},
   };
   for (auto& [what, change] : changes) {

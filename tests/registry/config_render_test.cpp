@@ -77,7 +77,8 @@ TEST_CASE("auth renders htpasswd or token settings and the debug listener for pr
   RegistryConfig tokens = parseOk(crWithSpec(kEmptyDir + "  auth: {type: Kubernetes}\n"));
   Inputs inputs = fixedInputs();
   Json token = renderBaseConfig(tokens, inputs)["auth"]["token"];
-  CHECK(token["realm"] == "https://image-registry.registry.svc:5000/auth/token");
+  // The token service's port of Service N, beside the registry's.
+  CHECK(token["realm"] == "https://image-registry.registry.svc:5002/auth/token");
   CHECK(token["service"] == "image-registry.registry.svc:5000");
   CHECK(token["issuer"] == "registry-operator");
   CHECK(token["rootcertbundle"] == "/etc/registry/token-ca.crt");
@@ -87,6 +88,11 @@ TEST_CASE("auth renders htpasswd or token settings and the debug listener for pr
   inputs.platform.ingressDomain = "apps.example.com";
   CHECK(renderBaseConfig(exposed, inputs)["auth"]["token"]["realm"] ==
         "https://image-registry-default-route-registry.apps.example.com/auth/token");
+
+  RegistryConfig plain =
+      parseOk(crWithSpec(kEmptyDir + "  auth: {type: Kubernetes}\n  tls: {mode: Disabled}\n"));
+  CHECK(renderBaseConfig(plain, fixedInputs())["auth"]["token"]["realm"] ==
+        "http://image-registry.registry.svc:5002/auth/token");
 }
 
 TEST_CASE("monitoring turns on the prometheus endpoint") {

@@ -130,12 +130,12 @@ TEST_CASE("the CRD's auth fields are the operator's") {
   const Json& auth = specSchema()["properties"]["auth"];
   std::set<std::string> properties;
   for (const auto& [key, value] : auth["properties"].items()) properties.insert(key);
-  CHECK(properties ==
-        std::set<std::string>{"type", "htpasswdSecret", "usersSecret", "initialAdmin"});
+  CHECK(properties == std::set<std::string>{"type", "htpasswdSecret", "usersSecret", "initialAdmin",
+                                            "anonymousPull"});
   CHECK(auth["properties"]["initialAdmin"]["default"] == AuthSpec{}.initialAdmin);
   // Htpasswd alone is valid now (the operator generates the first admin); both Secrets together
   // are refused, as the operator's validation does.
-  REQUIRE(auth["x-kubernetes-validations"].size() == 2);
+  REQUIRE(auth["x-kubernetes-validations"].size() == 3);
   const std::string rule = auth["x-kubernetes-validations"][0]["rule"];
   CHECK(rule.find("htpasswdSecret") != std::string::npos);
   CHECK(rule.find("usersSecret") != std::string::npos);
@@ -144,6 +144,11 @@ TEST_CASE("the CRD's auth fields are the operator's") {
   const std::string reserved = auth["x-kubernetes-validations"][1]["rule"];
   CHECK(reserved.find(std::string("'") + kJobsUser + "'") != std::string::npos);
   CHECK(auth["x-kubernetes-validations"][1]["fieldPath"] == ".initialAdmin");
+  // anonymousPull only with the token service, as the operator's validation says.
+  const std::string anonymous = auth["x-kubernetes-validations"][2]["rule"];
+  CHECK(anonymous.find("'Kubernetes'") != std::string::npos);
+  CHECK(auth["x-kubernetes-validations"][2]["fieldPath"] == ".anonymousPull");
+  CHECK(auth["properties"]["anonymousPull"]["default"] == false);
   CHECK(parseRegistryConfig(
             kube::yamlToJson(registry::testing::crWithSpec("  storage: {emptyDir: {}}\n"
                                                            "  auth: {type: Htpasswd}\n"))

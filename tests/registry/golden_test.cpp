@@ -82,8 +82,10 @@ const std::vector<GoldenCase>& goldenCases() {
       {"s3-openshift",
        [] {
          Inputs inputs = openshiftInputs();
-         inputs.tokenCertBundle =
-             "-----BEGIN CERTIFICATE-----\nFAKE-TOKEN-CA\n-----END CERTIFICATE-----\n";
+         inputs.tokenSigning =
+             CaMaterial{"-----BEGIN CERTIFICATE-----\nFAKE-TOKEN-CA\n-----END CERTIFICATE-----\n",
+                        "-----BEGIN PRIVATE KEY-----\nFAKE-TOKEN-KEY\n-----END PRIVATE KEY-----\n",
+                        "", "", ""};
          inputs.storageCredentials = R"({"REGISTRY_STORAGE_S3_ACCESSKEY":"a"})";
          return inputs;
        }},
@@ -103,6 +105,16 @@ const std::vector<GoldenCase>& goldenCases() {
          inputs.htpasswd =
              "alice:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
              "bob:$2b$10$FIXEDFIXEDFIXEDFIXEDFIxBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB\n";
+         return inputs;
+       }},
+      {"token-kubernetes",
+       [] {
+         Inputs inputs = kubernetesInputs();
+         inputs.platform.ingressDomain = "apps.example.com";
+         inputs.tokenSigning = CaMaterial{
+             "-----BEGIN CERTIFICATE-----\nFAKE-TOKEN-SIGNING-CERT\n-----END CERTIFICATE-----\n",
+             "-----BEGIN PRIVATE KEY-----\nFAKE-TOKEN-SIGNING-KEY\n-----END PRIVATE KEY-----\n", "",
+             "", ""};
          return inputs;
        }},
       {"recreate-notls-offline",

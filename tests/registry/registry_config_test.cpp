@@ -273,6 +273,8 @@ TEST_CASE("each malformed CR is refused with the field named") {
       {"htpasswdSecret and usersSecret",
        kEmptyDir + "  auth: {type: Htpasswd, htpasswdSecret: a, usersSecret: b}\n",
        "spec.auth.usersSecret: cannot be set together with htpasswdSecret"},
+      {"anonymousPull with Htpasswd", kEmptyDir + "  auth: {type: Htpasswd, anonymousPull: true}\n",
+       "spec.auth.anonymousPull: is only supported with type Kubernetes"},
       {"bad users Secret name", kEmptyDir + "  auth: {type: Htpasswd, usersSecret: Users}\n",
        "spec.auth.usersSecret: \"Users\" is not a valid Secret name"},
       {"initialAdmin with a colon", kEmptyDir + "  auth: {type: Htpasswd, initialAdmin: \"a:b\"}\n",

@@ -317,6 +317,7 @@ void parseSpec(FieldReader& reader, const kube::Json& spec, RegistryConfigSpec& 
     readString(reader, *auth, "htpasswdSecret", "spec.auth", out.auth.htpasswdSecret);
     readString(reader, *auth, "usersSecret", "spec.auth", out.auth.usersSecret);
     readString(reader, *auth, "initialAdmin", "spec.auth", out.auth.initialAdmin);
+    readBool(reader, *auth, "anonymousPull", "spec.auth", out.auth.anonymousPull);
   }
   readString(reader, spec, "configBundleSecret", path, out.configBundleSecret);
   parsePruning(reader, spec, out.pruning);

@@ -92,6 +92,9 @@ struct AuthSpec {
   std::string htpasswdSecret;  // Secret with key `htpasswd`: bcrypt entries, used as they are
   std::string usersSecret;     // Secret of user name → password; the operator hashes them
   std::string initialAdmin = "admin";  // the generated admin's user name (neither Secret)
+  // Type Kubernetes: anyone may pull without credentials (the token service grants pull to
+  // anonymous requests); push and delete still need a token with the rights.
+  bool anonymousPull = false;
 
   // Htpasswd with neither Secret: the operator generates the first admin.
   bool generatesAdmin() const {

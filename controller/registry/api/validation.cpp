@@ -200,6 +200,11 @@ void validateSecurity(const RegistryConfigSpec& spec, FieldErrors& errors) {
                    " is not an htpasswd user name (1 to 253 letters, digits, '.', '_', '@', '+' "
                    "or '-')");
   }
+  // distribution's htpasswd access controller has no anonymous access, and with type None
+  // everyone pulls anyway: accepted elsewhere, the flag would be ignored.
+  if (spec.auth.anonymousPull && spec.auth.type != AuthType::Kubernetes) {
+    errors.add("spec.auth.anonymousPull", "is only supported with type Kubernetes");
+  }
   checkSecretName(errors, "spec.configBundleSecret", spec.configBundleSecret);
 }
 

@@ -16,6 +16,9 @@ namespace registry {
 
 namespace {
 
+// Long, like the operator's CA: nothing outside the pod holds the key or needs to trust it anew.
+constexpr std::chrono::seconds kTokenSigningValidity = std::chrono::hours(24 * 365 * 10);
+
 // The serving certificate, key and CA of a kubernetes.io/tls Secret (absent keys read as "").
 TlsMaterial tlsMaterialOf(const kube::Json& secret) {
   TlsMaterial material;
@@ -126,6 +129,31 @@ kube::Result<TlsOutcome> issuedTlsFor(const RegistryConfig& config, const Object
   return ensureTls(*live, names, now, policy);
 }
 
+// What N-token-signing holds (absent keys read as "").
+CaMaterial signingKeyOf(const kube::Json& secret) {
+  CaMaterial material;
+  material.certPem = secretValue(secret, kSigningCertKey).value_or("");
+  material.keyPem = secretValue(secret, kSigningKeyKey).value_or("");
+  return material;
+}
+
+// Auth type Kubernetes: the token service's signing key, kept in N-token-signing while it is
+// sound, else a new one (a new key rolls the pods through the config hash, and tokens signed by
+// the old one, which live minutes, are refused from then on).
+kube::Result<CaMaterial> tokenSigningFor(const RegistryConfig& config, const ObjectSource& source,
+                                         std::chrono::system_clock::time_point now) {
+  for (bool live : {false, true}) {
+    // The cache may lag a write made a moment ago: ask the API server before issuing a key.
+    auto stored = live ? source.liveSecret(config.namespace_, tokenSigningSecretName(config))
+                       : source.secret(config.namespace_, tokenSigningSecretName(config));
+    if (!stored) return stored.error();
+    if (!*stored) continue;
+    CaMaterial material = signingKeyOf(**stored);
+    if (!signingKeyProblem(material, now)) return material;
+  }
+  return issueCa(now, kTokenSigningValidity);
+}
+
 }  // namespace
 
 ObjectSource::ObjectSource(kube::ClientPtr client, runtime::StorePtr secrets,
@@ -196,6 +224,12 @@ kube::Result<GatheredInputs> gatherInputs(const RegistryConfig& config, const Ob
   }
 
   if (auto htpasswd = gatherHtpasswd(config, source, out); !htpasswd) return htpasswd.error();
+
+  if (spec.auth.type == AuthType::Kubernetes) {
+    auto signing = tokenSigningFor(config, source, now);
+    if (!signing) return signing.error();
+    out.inputs.tokenSigning = std::move(*signing);
+  }
 
   if (const S3Storage* s3 = spec.storage.s3(); s3 != nullptr && !s3->credentialsSecret.empty()) {
     auto secret = source.secret(ns, s3->credentialsSecret);

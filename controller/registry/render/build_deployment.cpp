@@ -1,4 +1,5 @@
 #include "registry/render/builders.h"
+#include "registry/render/hostnames.h"
 #include "registry/render/labels.h"
 #include "registry/render/object_names.h"
 #include "registry/render/security_context.h"
@@ -10,6 +11,8 @@ constexpr const char* kStorageVolume = "registry-storage";
 constexpr const char* kConfigVolume = "registry-config";
 constexpr const char* kTlsVolume = "registry-tls";
 constexpr const char* kTmpVolume = "tmp";
+constexpr const char* kSigningVolume = "token-signing";
+constexpr const char* kKubeCaVolume = "kube-ca";
 
 // The debug listener is on when the config renders it (see config_render.cpp).
 bool debugListener(const RegistryConfig& config) {
@@ -89,6 +92,61 @@ kube::Json container(const RegistryConfig& config, const Inputs& inputs) {
   return result;
 }
 
+// The token service of auth type Kubernetes (`registry-operator auth-server`), beside the
+// registry so that it scales and rolls with it and serves the same certificate. It checks each
+// caller with the caller's own token (self reviews), so the pod needs no API credentials of its
+// own: only the API server's CA, from ConfigMap kube-root-ca.crt.
+kube::Json authServerContainer(const RegistryConfig& config, const Inputs& inputs) {
+  const bool tls = config.spec.tls.enabled();
+  kube::Json command = {"registry-operator",
+                        "auth-server",
+                        "--listen-addr",
+                        ":" + std::to_string(kAuthPort),
+                        "--service",
+                        internalHostname(config),
+                        "--issuer",
+                        kManagedBy,
+                        "--signing-cert-file",
+                        std::string(kSigningDir) + "/" + kSigningCertKey,
+                        "--signing-key-file",
+                        std::string(kSigningDir) + "/" + kSigningKeyKey,
+                        "--api-ca-file",
+                        std::string(kKubeCaDir) + "/" + kCaKey};
+  if (tls) {
+    for (const auto& [flag, key] :
+         {std::pair{"--tls-cert-file", kTlsCertKey}, std::pair{"--tls-key-file", kTlsKeyKey}}) {
+      command.push_back(flag);
+      command.push_back(std::string(kTlsDir) + "/" + key);
+    }
+  }
+  if (config.spec.auth.anonymousPull) command.push_back("--anonymous-pull");
+  kube::Json mounts = kube::Json::array({
+      {{"name", kSigningVolume}, {"mountPath", kSigningDir}, {"readOnly", true}},
+      {{"name", kKubeCaVolume}, {"mountPath", kKubeCaDir}, {"readOnly", true}},
+  });
+  if (tls) mounts.push_back({{"name", kTlsVolume}, {"mountPath", kTlsDir}, {"readOnly", true}});
+  kube::Json probe = {
+      {"httpGet",
+       {{"path", "/healthz"}, {"port", kAuthPortName}, {"scheme", tls ? "HTTPS" : "HTTP"}}},
+      {"periodSeconds", 10},
+      {"timeoutSeconds", 5},
+      {"failureThreshold", 3}};
+  return {
+      {"name", "auth-server"},
+      {"image", inputs.platform.operatorImage},
+      {"imagePullPolicy", "IfNotPresent"},
+      {"command", std::move(command)},
+      {"ports",
+       kube::Json::array(
+           {{{"name", kAuthPortName}, {"containerPort", kAuthPort}, {"protocol", "TCP"}}})},
+      {"readinessProbe", probe},
+      {"livenessProbe", probe},
+      {"resources", {{"requests", {{"cpu", "10m"}, {"memory", "32Mi"}}}}},
+      {"securityContext", restrictedContainerSecurityContext()},
+      {"volumeMounts", std::move(mounts)},
+  };
+}
+
 kube::Json volumes(const RegistryConfig& config) {
   kube::Json storage;
   if (config.spec.storage.pvc() != nullptr) {
@@ -106,6 +164,19 @@ kube::Json volumes(const RegistryConfig& config) {
   if (config.spec.tls.enabled()) {
     result.push_back(
         {{"name", kTlsVolume}, {"secret", {{"secretName", servingSecretName(config)}}}});
+  }
+  if (config.spec.auth.type == AuthType::Kubernetes) {
+    result.push_back(
+        {{"name", kSigningVolume}, {"secret", {{"secretName", tokenSigningSecretName(config)}}}});
+    result.push_back({{"name", kKubeCaVolume}, {"configMap", {{"name", kKubeRootCaConfigMap}}}});
+  }
+  return result;
+}
+
+kube::Json containers(const RegistryConfig& config, const Inputs& inputs) {
+  kube::Json result = kube::Json::array({container(config, inputs)});
+  if (config.spec.auth.type == AuthType::Kubernetes) {
+    result.push_back(authServerContainer(config, inputs));
   }
   return result;
 }
@@ -127,7 +198,7 @@ kube::Json podSpec(const RegistryConfig& config, const Inputs& inputs) {
       // and distribution reads every REGISTRY_* variable as a configuration override.
       {"enableServiceLinks", false},
       {"securityContext", restrictedPodSecurityContext(inputs.platform)},
-      {"containers", kube::Json::array({container(config, inputs)})},
+      {"containers", containers(config, inputs)},
       {"volumes", volumes(config)},
   };
   if (!spec.nodeSelector.empty()) pod["nodeSelector"] = spec.nodeSelector;

@@ -17,14 +17,17 @@ kube::Json ingress(const RegistryConfig& config, const Inputs& inputs, const std
     annotations["nginx.ingress.kubernetes.io/backend-protocol"] = "HTTPS";
   object["metadata"]["annotations"] = std::move(annotations);
 
-  kube::Json rule = {
-      {"http",
-       {{"paths", kube::Json::array(
-                      {{{"path", "/"},
-                        {"pathType", "Prefix"},
-                        {"backend",
-                         {{"service",
-                           {{"name", config.name}, {"port", {{"number", kRegistryPort}}}}}}}}})}}}};
+  auto path = [&](const char* prefix, int port) {
+    return kube::Json{
+        {"path", prefix},
+        {"pathType", "Prefix"},
+        {"backend", {{"service", {{"name", config.name}, {"port", {{"number", port}}}}}}}};
+  };
+  kube::Json paths = kube::Json::array({path("/", kRegistryPort)});
+  // The token service's realm on the same host (auth type Kubernetes), so that a client outside
+  // the cluster can get its token where it reaches the registry.
+  if (config.spec.auth.type == AuthType::Kubernetes) paths.push_back(path("/auth", kAuthPort));
+  kube::Json rule = {{"http", {{"paths", std::move(paths)}}}};
   if (!host.empty()) rule["host"] = host;
   kube::Json spec = {{"rules", kube::Json::array({std::move(rule)})}};
   if (!inputs.platform.ingressClass.empty())
@@ -40,7 +43,8 @@ kube::Json ingress(const RegistryConfig& config, const Inputs& inputs, const std
 }
 
 kube::Json route(const RegistryConfig& config, const Inputs& inputs, const std::string& name,
-                 const std::string& host, const std::string& secret_name) {
+                 const std::string& host, const std::string& secret_name,
+                 const std::string& path = "") {
   kube::Json object =
       newOwnedObject(config, "route.openshift.io/v1", "Route", name, kComponentRegistry);
   kube::Json tls = {{"insecureEdgeTerminationPolicy", "Redirect"}};
@@ -57,11 +61,12 @@ kube::Json route(const RegistryConfig& config, const Inputs& inputs, const std::
   // The router reads the certificate from the Secret itself (it needs RBAC to read it).
   if (!secret_name.empty()) tls["externalCertificate"] = {{"name", secret_name}};
   kube::Json spec = {{"to", {{"kind", "Service"}, {"name", config.name}, {"weight", 100}}},
-                     {"port", {{"targetPort", kRegistryPortName}}},
+                     {"port", {{"targetPort", path.empty() ? kRegistryPortName : kAuthPortName}}},
                      {"tls", std::move(tls)},
                      {"wildcardPolicy", "None"}};
   // No host: the router assigns `<name>-<namespace>.<apps domain>`.
   if (!host.empty()) spec["host"] = host;
+  if (!path.empty()) spec["path"] = path;
   object["spec"] = std::move(spec);
   return object;
 }
@@ -70,7 +75,11 @@ kube::Json route(const RegistryConfig& config, const Inputs& inputs, const std::
 
 std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& inputs) {
   bool openshift = inputs.platform.platform == Platform::OpenShift;
-  auto make = openshift ? route : ingress;
+  auto make = [openshift](const RegistryConfig& c, const Inputs& i, const std::string& name,
+                          const std::string& host, const std::string& secret_name) {
+    return openshift ? route(c, i, name, host, secret_name)
+                     : ingress(c, i, name, host, secret_name);
+  };
   std::vector<kube::Json> objects;
   if (config.spec.defaultRoute) {
     if (openshift) {
@@ -84,6 +93,13 @@ std::vector<kube::Json> buildRoutes(const RegistryConfig& config, const Inputs& 
   for (const RouteSpec& extra : config.spec.routes) {
     objects.push_back(
         make(config, inputs, routeObjectName(config, extra), extra.hostname, extra.secretName));
+    // A Route has one backend port, so the token service's realm on the same host is a second
+    // Route for its path (an Ingress carries both paths). Only with a host given: the realm
+    // names it (knownExternalHostnames), while a router-assigned host is not known in advance.
+    if (openshift && config.spec.auth.type == AuthType::Kubernetes && !extra.hostname.empty()) {
+      objects.push_back(route(config, inputs, routeObjectName(config, extra) + "-auth",
+                              extra.hostname, extra.secretName, "/auth"));
+    }
   }
   return objects;
 }

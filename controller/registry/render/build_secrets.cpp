@@ -55,6 +55,17 @@ std::optional<kube::Json> buildHtpasswdSecret(const RegistryConfig& config, cons
   return secret;
 }
 
+std::optional<kube::Json> buildTokenSigningSecret(const RegistryConfig& config,
+                                                  const Inputs& inputs) {
+  if (config.spec.auth.type != AuthType::Kubernetes || !inputs.tokenSigning) return std::nullopt;
+  kube::Json secret =
+      newOwnedObject(config, "v1", "Secret", tokenSigningSecretName(config), kComponentRegistry);
+  secret["type"] = "Opaque";
+  secret["data"] = {{kSigningCertKey, kube::base64Encode(inputs.tokenSigning->certPem)},
+                    {kSigningKeyKey, kube::base64Encode(inputs.tokenSigning->keyPem)}};
+  return secret;
+}
+
 kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
                              const std::string& config_yaml) {
   kube::Json secret =
@@ -66,8 +77,8 @@ kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
   if (config.spec.auth.type == AuthType::Htpasswd && inputs.htpasswd) {
     data[kHtpasswdKey] = kube::base64Encode(*inputs.htpasswd);
   }
-  if (config.spec.auth.type == AuthType::Kubernetes && inputs.tokenCertBundle) {
-    data[kTokenCertKey] = kube::base64Encode(*inputs.tokenCertBundle);
+  if (config.spec.auth.type == AuthType::Kubernetes && inputs.tokenSigning) {
+    data[kTokenCertKey] = kube::base64Encode(inputs.tokenSigning->certPem);
   }
   secret["data"] = std::move(data);
   return secret;

@@ -11,13 +11,21 @@ kube::Json buildService(const RegistryConfig& config, const Inputs& inputs) {
     service["metadata"]["annotations"] = {
         {"service.beta.openshift.io/serving-cert-secret-name", tlsSecretName(config)}};
   }
+  kube::Json ports = kube::Json::array({{{"name", kRegistryPortName},
+                                         {"port", kRegistryPort},
+                                         {"targetPort", kRegistryPortName},
+                                         {"protocol", "TCP"}}});
+  // The token service's realm, for clients that reach the registry by this Service's name.
+  if (config.spec.auth.type == AuthType::Kubernetes) {
+    ports.push_back({{"name", kAuthPortName},
+                     {"port", kAuthPort},
+                     {"targetPort", kAuthPortName},
+                     {"protocol", "TCP"}});
+  }
   service["spec"] = {
       {"type", "ClusterIP"},
       {"selector", selectorLabels(config, kComponentRegistry)},
-      {"ports", kube::Json::array({{{"name", kRegistryPortName},
-                                    {"port", kRegistryPort},
-                                    {"targetPort", kRegistryPortName},
-                                    {"protocol", "TCP"}}})},
+      {"ports", std::move(ports)},
   };
   return service;
 }

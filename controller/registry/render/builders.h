@@ -18,8 +18,8 @@ namespace registry {
 // managementState is not looked at here: the reconciler decides whether to apply or delete.
 
 // Everything, dependencies first: ServiceAccount, Secrets (N-private, N-admin,
-// N-jobs-credentials, N-htpasswd, N-config, N-ca-key, N-tls), ConfigMap N-ca, PVC, Service,
-// Deployment, Ingresses or Routes, the jobs' identity, the pruner and mirror CronJobs,
+// N-jobs-credentials, N-htpasswd, N-token-signing, N-config, N-ca-key, N-tls), ConfigMap N-ca, PVC,
+// Service, Deployment, Ingresses or Routes, the jobs' identity, the pruner and mirror CronJobs,
 // PodDisruptionBudget, HorizontalPodAutoscaler, node-ca.
 // Fails only when the user's config bundle is malformed (kind Invalid, naming
 // spec.configBundleSecret). The Deployment's config hash equals configHash() of the same input.
@@ -45,6 +45,11 @@ std::optional<kube::Json> buildJobsCredentialsSecret(const RegistryConfig& confi
 // absent, and the reconciler then holds it). No pod mounts it: N-config carries the copy the
 // registry reads.
 std::optional<kube::Json> buildHtpasswdSecret(const RegistryConfig& config, const Inputs& inputs);
+// N-token-signing (Opaque) with auth type Kubernetes and Inputs.tokenSigning set: the token
+// service's signing key (signing.key) and its certificate (signing.crt). Only the token
+// service's container mounts it; the registry gets the certificate through N-config.
+std::optional<kube::Json> buildTokenSigningSecret(const RegistryConfig& config,
+                                                  const Inputs& inputs);
 // N-config: config.yml (+ htpasswd, token-ca.crt when auth needs them), as base64 `data`.
 kube::Json buildConfigSecret(const RegistryConfig& config, const Inputs& inputs,
                              const std::string& config_yaml);
@@ -90,6 +95,12 @@ std::optional<kube::Json> buildHorizontalPodAutoscaler(const RegistryConfig& con
 // docker, containers and containerd certs.d (nodeCA, with TLS), and N.S.svc in /etc/hosts
 // (nodeResolver, once Service N has its ClusterIP). The one workload that is not "restricted".
 std::vector<kube::Json> buildNodeCa(const RegistryConfig& config, const Inputs& inputs);
+
+// ClusterRoles registry-viewer (get, list on repositories.imageregistry.io; aggregated to view,
+// edit and admin) and registry-editor (also update and delete; aggregated to edit and admin):
+// what auth type Kubernetes decides pull, push and delete by. Shared by every RegistryConfig,
+// so not owned by any.
+std::vector<kube::Json> buildRegistryClusterRoles();
 
 // Kinds the operator may create for a CR on `platform`, so the reconciler can watch them and
 // delete owned objects that desiredObjects no longer returns.

@@ -30,12 +30,22 @@ kube::Json canonicalPodInputs(const kube::Json& rendered_config, const RegistryC
     config_json["http"]["secret"] =
         runtime::sha256Hex(config_json["http"]["secret"].get<std::string>());
   }
-  return {{"config", std::move(config_json)},
-          {"httpSecret", runtime::sha256Hex(effectiveHttpSecret(config, inputs))},
-          {"tls", std::move(tls)},
-          {"htpasswd", digestOf(inputs.htpasswd)},
-          {"tokenCertBundle", digestOf(inputs.tokenCertBundle)},
-          {"storageCredentials", digestOf(inputs.storageCredentials)}};
+  // The registry reads the signing key's certificate (auth type Kubernetes).
+  std::optional<std::string> token_cert;
+  if (inputs.tokenSigning) token_cert = inputs.tokenSigning->certPem;
+  kube::Json document = {{"config", std::move(config_json)},
+                         {"httpSecret", runtime::sha256Hex(effectiveHttpSecret(config, inputs))},
+                         {"tls", std::move(tls)},
+                         {"htpasswd", digestOf(inputs.htpasswd)},
+                         {"tokenCertBundle", digestOf(token_cert)},
+                         {"storageCredentials", digestOf(inputs.storageCredentials)}};
+  // The token service reads the signing key (auth type Kubernetes). Only present then, so that
+  // the hash of every other registry stays what earlier versions computed: an upgrade of the
+  // operator rolls no pods.
+  if (inputs.tokenSigning) {
+    document["tokenSigningKey"] = runtime::sha256Hex(inputs.tokenSigning->keyPem);
+  }
+  return document;
 }
 
 std::string configHash(const kube::Json& rendered_config, const RegistryConfig& config,

@@ -63,13 +63,17 @@ kube::Json renderAuth(const RegistryConfig& config, const Inputs& inputs) {
     return {{"htpasswd",
              {{"realm", "registry"}, {"path", std::string(kConfigDir) + "/" + kHtpasswdKey}}}};
   }
-  // Kubernetes: tokens come from `registry-operator auth-server`, which answers on the
-  // registry's public host when it has one, so that clients outside the cluster can reach it.
+  // Kubernetes: tokens come from `registry-operator auth-server` beside the registry, which
+  // answers on the registry's public host when it has one (path /auth of its Ingress or Route),
+  // so that clients outside the cluster can reach it, else on port "auth" of Service N.
   auto external = knownExternalHostnames(config, inputs.platform);
-  bool tls = config.spec.tls.enabled();
-  std::string realm =
-      !external.empty() ? "https://" + external.front() + "/auth/token"
-                        : (tls ? "https://" : "http://") + internalHostname(config) + "/auth/token";
+  std::string realm;
+  if (!external.empty()) {
+    realm = "https://" + external.front() + kAuthTokenPath;
+  } else {
+    realm = std::string(config.spec.tls.enabled() ? "https://" : "http://") + config.name + "." +
+            config.namespace_ + ".svc:" + std::to_string(kAuthPort) + kAuthTokenPath;
+  }
   return {{"token",
            {{"realm", realm},
             {"service", internalHostname(config)},

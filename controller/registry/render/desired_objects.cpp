@@ -22,6 +22,7 @@ kube::Result<std::vector<kube::Json>> desiredObjects(const RegistryConfig& confi
   add(buildAdminSecret(config, inputs));
   add(buildJobsCredentialsSecret(config, inputs));
   add(buildHtpasswdSecret(config, inputs));
+  add(buildTokenSigningSecret(config, inputs));
   add(buildConfigSecret(config, inputs, kube::jsonToYaml(rendered.value())));
   // The CA's key before the certificate it signs: should the second apply fail, the next
   // reconcile re-signs with the stored CA instead of finding a certificate whose CA is lost.

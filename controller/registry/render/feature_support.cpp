@@ -22,7 +22,9 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config) {
                         "the registry takes no writes and is not implemented yet; set it to false "
                         "(pruning still deletes manifests)"});
   }
-  // The token service (auth type Kubernetes) is not built, so the jobs have no token to use.
+  // With auth type Kubernetes the jobs would log in with their ServiceAccount's token, and the
+  // pruner needs the catalog and delete in every namespace the registry holds: rights across the
+  // cluster that the operator does not grant by itself (not done yet).
   if (spec.managed(ComponentKind::Pruner) && !jobsCanAuthenticate(config)) {
     problems.push_back({"PrunerNeedsCredentials",
                         "spec.components: the pruner cannot authenticate to a registry with "

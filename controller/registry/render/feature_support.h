@@ -15,8 +15,8 @@ std::vector<Problem> unsupportedFeatures(const RegistryConfig& config);
 
 // Whether the operator's jobs (the pruner, the mirrors) can log in to the registry: without
 // auth, or with auth Htpasswd, where they have a user of their own (jobsNeedCredentials). Not
-// with the Kubernetes token service, which is not built yet: their CronJobs are not built then,
-// and unsupportedFeatures says why.
+// with auth Kubernetes yet (their ServiceAccount would need rights in every namespace): their
+// CronJobs are not built then, and unsupportedFeatures says why.
 bool jobsCanAuthenticate(const RegistryConfig& config);
 
 // Whether the jobs log in as the operator's own htpasswd user (Secret N-jobs-credentials, whose

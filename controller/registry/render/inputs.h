@@ -41,9 +41,11 @@ struct Inputs {
   // Auth type Htpasswd while the pruner or a mirror CronJob is wanted (jobsNeedCredentials): the
   // jobs' own user, kept in Secret N-jobs-credentials; its entry is part of `htpasswd` too.
   std::optional<GeneratedUser> jobsUser;
-  // Certificate bundle that verifies tokens of the auth server (auth type Kubernetes); written
-  // into the config Secret as `token-ca.crt`.
-  std::optional<std::string> tokenCertBundle;
+  // Auth type Kubernetes: the key the token service signs with and its self-signed certificate
+  // (issueCa, tls_issuer.h), kept in Secret N-token-signing. Its certificate is the bundle that
+  // verifies tokens, copied into N-config as `token-ca.crt` (and so into the config hash: a new
+  // key rolls the pods, registry and token service together).
+  std::optional<CaMaterial> tokenSigning;
   // The data of spec.storage.s3.credentialsSecret, serialized in any stable way (e.g. the
   // Secret's `data` dumped as JSON). Pods read it through env; it only enters the config hash.
   std::optional<std::string> storageCredentials;

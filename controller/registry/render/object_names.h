@@ -24,6 +24,10 @@ inline std::string htpasswdSecretName(const RegistryConfig& c) { return c.name +
 inline std::string jobsCredentialsName(const RegistryConfig& c) {
   return c.name + "-jobs-credentials";
 }
+// The key that signs the token service's tokens and its certificate (auth type Kubernetes).
+inline std::string tokenSigningSecretName(const RegistryConfig& c) {
+  return c.name + "-token-signing";
+}
 inline std::string storageClaimName(const RegistryConfig& c) {
   return c.spec.storage.pvc() != nullptr && !c.spec.storage.pvc()->claim.empty()
              ? c.spec.storage.pvc()->claim
@@ -49,10 +53,12 @@ inline std::string servingSecretName(const RegistryConfig& c) {
 // Keys of N-private, N-config, N-tls, N-ca-key, N-ca, N-admin and N-htpasswd.
 inline constexpr const char* kHttpSecretKey = "httpSecret";
 inline constexpr const char* kConfigKey = "config.yml";
-inline constexpr const char* kHtpasswdKey = "htpasswd";  // N-config, N-admin, N-htpasswd
-inline constexpr const char* kUsernameKey = "username";  // N-admin (kubernetes.io/basic-auth)
-inline constexpr const char* kPasswordKey = "password";  // N-admin
-inline constexpr const char* kTokenCertKey = "token-ca.crt";
+inline constexpr const char* kHtpasswdKey = "htpasswd";        // N-config, N-admin, N-htpasswd
+inline constexpr const char* kUsernameKey = "username";        // N-admin (kubernetes.io/basic-auth)
+inline constexpr const char* kPasswordKey = "password";        // N-admin
+inline constexpr const char* kTokenCertKey = "token-ca.crt";   // N-config: verifies tokens
+inline constexpr const char* kSigningCertKey = "signing.crt";  // N-token-signing
+inline constexpr const char* kSigningKeyKey = "signing.key";   // N-token-signing
 inline constexpr const char* kTlsCertKey = "tls.crt";
 inline constexpr const char* kTlsKeyKey = "tls.key";
 inline constexpr const char* kCaKey = "ca.crt";
@@ -78,6 +84,12 @@ inline constexpr const char* kConfigDir = "/etc/registry";
 inline constexpr const char* kConfigPath = "/etc/registry/config.yml";
 inline constexpr const char* kTlsDir = "/etc/registry-tls";
 inline constexpr const char* kStorageDir = "/var/lib/registry";
+// Paths inside the token service's container (auth type Kubernetes).
+inline constexpr const char* kSigningDir = "/etc/registry-operator/signing";
+// ConfigMap kube-root-ca.crt (in every namespace): the API server's CA. The pods mount no
+// ServiceAccount token, so the CA comes from here.
+inline constexpr const char* kKubeCaDir = "/etc/registry-operator/kube-ca";
+inline constexpr const char* kKubeRootCaConfigMap = "kube-root-ca.crt";
 
 // Pod template annotation carrying the configuration hash.
 inline constexpr const char* kConfigHashAnnotation = "imageregistry.io/config-hash";
@@ -88,5 +100,10 @@ inline constexpr int kRegistryPort = 5000;
 inline constexpr const char* kRegistryPortName = "registry";
 // distribution's debug server; serves /debug/health, used for probes when /v2/ needs auth.
 inline constexpr int kDebugPort = 5001;
+// The token service (`registry-operator auth-server`, auth type Kubernetes) beside the registry
+// in its pod, on port "auth" of Service N; the realm is its path kAuthTokenPath.
+inline constexpr int kAuthPort = 5002;
+inline constexpr const char* kAuthPortName = "auth";
+inline constexpr const char* kAuthTokenPath = "/auth/token";
 
 }  // namespace registry

@@ -326,6 +326,16 @@ kube::Result<CaMaterial> issueCa(TimePoint now, std::chrono::seconds validity) {
   return ca;
 }
 
+std::optional<std::string> signingKeyProblem(const CaMaterial& material, TimePoint now) {
+  if (auto problem = caProblem(material, now, kSigningCertKey, kSigningKeyKey)) return problem;
+  auto validity = validityOf(material.certPem);
+  if (!validity) return "its certificate has unreadable validity dates";
+  if (now >= validity->due()) {
+    return "its certificate is due for renewal (it expires at " + at(validity->notAfter) + ")";
+  }
+  return std::nullopt;
+}
+
 kube::Result<TlsMaterial> issueServingCert(const CaMaterial& ca,
                                            const std::vector<std::string>& dns_names, TimePoint now,
                                            std::chrono::seconds validity) {

@@ -90,6 +90,13 @@ kube::Result<CaMaterial> issueCa(std::chrono::system_clock::time_point now,
 // `ca`, valid for `validity` from `now` but never past the CA's own notAfter. caPem of the result
 // is ca.certPem. Errors (kind Other) if the names are empty, the CA does not parse or OpenSSL
 // fails.
+// Why a stored key pair made by issueCa cannot go on signing (it does not parse, the key does
+// not belong to the certificate, or the certificate is not yet valid, expired or due, i.e. less
+// than a third of its lifetime is left), or std::nullopt. Used for the token service's signing
+// key (auth type Kubernetes), which is an issueCa pair of its own.
+std::optional<std::string> signingKeyProblem(const CaMaterial& material,
+                                             std::chrono::system_clock::time_point now);
+
 kube::Result<TlsMaterial> issueServingCert(const CaMaterial& ca,
                                            const std::vector<std::string>& dns_names,
                                            std::chrono::system_clock::time_point now,
