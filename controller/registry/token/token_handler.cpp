@@ -200,8 +200,8 @@ TokenResponse TokenHandler::handle(const TokenRequest& request) const {
   if (services.size() != 1 || services.front() != options_.service) {
     std::string problem = services.empty()
                               ? "no service parameter"
-                              : "service " + quote(services.front()) +
-                                    " is not this registry's, " + quote(options_.service);
+                              : "service " + quote(services.front()) + " is not this registry's, " +
+                                    quote(options_.service);
     if (services.size() > 1) problem = "more than one service parameter";
     return fail(errorResponse(400, "BAD_REQUEST", problem), who_unknown, asked, problem);
   }
