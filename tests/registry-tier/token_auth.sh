@@ -13,6 +13,14 @@
 source "$(dirname "$0")/lib.sh"
 : "${MINT_TOKEN:?the mint_token tool (tests/token/tools)}"
 [[ -x $MINT_TOKEN ]] || fail "mint_token not built: $MINT_TOKEN"
+# lib.sh's fail, with the auth-server's and the fake API server's logs too.
+eval "lib_$(declare -f fail)"
+fail() {
+  for log in "$work/auth-server.log" "$work/api.log"; do
+    [[ -s $log ]] && { echo "--- $log" >&2; tail -n 15 "$log" >&2; }
+  done
+  lib_fail "$@"
+}
 
 service=registry.team-a.svc:5000
 # The token signing key and its self-signed certificate (the registry's rootcertbundle), and
@@ -133,18 +141,24 @@ server.socket = context.wrap_socket(server.socket, server_side=True)
 server.serve_forever()
 PY
 pids+=($!)
+api_pid=$!
+for _ in $(seq 1 100); do
+  [[ $(curl -s -o /dev/null -w '%{http_code}' --cacert "$work/api.crt" "https://127.0.0.1:$api_port/" || true) != 000 ]] && break
+  kill -0 "$api_pid" 2>/dev/null || fail "the fake API server exited"
+  sleep 0.1
+done
 
 # start_auth_server [flags]: the realm on $realm_port; waits for /healthz.
 start_auth_server() {
   "$OPERATOR" auth-server --listen-addr "127.0.0.1:$realm_port" --service "$service" \
     --signing-key-file "$work/signing.key" --signing-cert-file "$work/signing.crt" \
     --api-server "https://127.0.0.1:$api_port" --api-ca-file "$work/api.crt" "$@" \
-    >>"$work/reg/auth-server.log" 2>&1 &
+    >>"$work/auth-server.log" 2>&1 &
   pids+=($!)
   auth_pid=$!
   for _ in $(seq 1 100); do
     [[ $(curl -s "http://127.0.0.1:$realm_port/healthz" || true) == ok ]] && return 0
-    kill -0 "$auth_pid" 2>/dev/null || { cat "$work/reg/auth-server.log" >&2; fail "auth-server exited"; }
+    kill -0 "$auth_pid" 2>/dev/null || { cat "$work/auth-server.log" >&2; fail "auth-server exited"; }
     sleep 0.1
   done
   fail "auth-server does not answer /healthz"
@@ -163,7 +177,7 @@ skopeo copy --quiet --src-tls-verify=false --dest-tls-verify=false --src-registr
   "docker://$registry/team-a/app:v1" "docker://$registry/team-a/app:v2" || fail "skopeo copy through the realm"
 skopeo inspect --tls-verify=false "${creds[@]}" "docker://$registry/team-a/app:v2" >/dev/null ||
   fail "skopeo inspect through the realm"
-grep -q '"namespace": "team-a", "name": "app", "verb": "update"' "$work/api-requests.log" ||
+grep -q '"name": "app", "namespace": "team-a", "resource": "repositories", "verb": "update"' "$work/api-requests.log" ||
   fail "no SelfSubjectAccessReview for update of team-a/app: $(cat "$work/api-requests.log")"
 if skopeo inspect --tls-verify=false --creds "x:bad-token" "docker://$registry/team-a/app:v2" >/dev/null 2>&1; then
   fail "a token the API server refuses pulled"
@@ -174,9 +188,9 @@ status=$(curl -s -o /dev/null -w '%{http_code}' -u "x:bad-token" "http://127.0.0
 [[ $status == 401 ]] || fail "login with a bad token: $status"
 status=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$realm_port/auth/token?service=$service&scope=repository:team-a/app:pull")
 [[ $status == 401 ]] || fail "anonymous without --anonymous-pull: $status"
-if grep -q 'good-token\|bad-token' "$work/reg/auth-server.log"; then fail "a token in the auth-server log"; fi
+if grep -q 'good-token\|bad-token' "$work/auth-server.log"; then fail "a token in the auth-server log"; fi
 grep -q 'user alice, requested \[repository:team-a/app:pull,push\], granted \[repository:team-a/app:pull,push\], status 200' \
-  "$work/reg/auth-server.log" || fail "no log line of the push token: $(cat "$work/reg/auth-server.log")"
+  "$work/auth-server.log" || fail "no log line of the push token: $(cat "$work/auth-server.log")"
 stop_auth_server
 
 echo "--- auth-server --anonymous-pull: skopeo pulls without credentials, cannot push"
