@@ -18,6 +18,9 @@ std::map<std::string, Command> allCommands() {
       {"prune",
        {"delete the manifests of old tags from a registry, keeping the newest and the young",
         runPrune}},
+      {"auth-server",
+       {"serve the registry's token realm for auth.type Kubernetes (the caller's own reviews)",
+        runAuthServer}},
   };
 }
 

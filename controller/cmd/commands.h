@@ -22,5 +22,6 @@ int runCa(int argc, char** argv);
 int runNodeCa(int argc, char** argv);
 int runPrune(int argc, char** argv);
 int runMirror(int argc, char** argv);
+int runAuthServer(int argc, char** argv);
 
 }  // namespace cmd
