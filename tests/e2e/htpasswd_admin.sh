@@ -78,19 +78,6 @@ deploy_state() {
   jsonpath deploy "$name" '{.metadata.generation} {.spec.template.metadata.annotations.imageregistry\.io/config-hash}'
 }
 rolled_from() { [[ $(deploy_state) != "$1" ]]; }
-# registry_pods FIELD: a jsonpath FIELD of each registry pod (not the prune Job's).
-registry_pods() {
-  k get pods -l "app.kubernetes.io/instance=$name,app.kubernetes.io/component=registry" \
-    -o "jsonpath={.items[*]$1}" 2>/dev/null || true
-}
-# replaced OLD_UIDS: the registry pods of OLD_UIDS are gone and the new ones are ready.
-replaced() {
-  local uid uids
-  uids=$(registry_pods .metadata.uid)
-  for uid in $1; do [[ $uids != *"$uid"* ]] || return 1; done
-  only Running "$(registry_pods .status.phase)" &&
-    only true "$(registry_pods '.status.containerStatuses[*].ready')"
-}
 # push_as USER PASSWORD TAG: skopeo pushes the image as USER.
 push_as() {
   registry_skopeo copy --quiet --dest-cert-dir "$REGISTRY_CERTS" --dest-creds "$1:$2" \
@@ -101,10 +88,10 @@ log "a users Secret replaces the generated admin"
 k create secret generic team-users --from-literal=alice=alice-first-password \
   --from-literal=bob=bob-password >/dev/null
 before=$(deploy_state)
-old_pods=$(registry_pods .metadata.uid)
+old_pods=$(registry_pods "$name" .metadata.uid)
 k patch regcfg "$name" --type merge -p '{"spec":{"auth":{"usersSecret":"team-users"}}}' >/dev/null
 wait_for "the pods to roll onto the users' htpasswd" 120 rolled_from "$before"
-wait_for "the old registry pod to be replaced" 180 replaced "$old_pods"
+wait_for "the old registry pod to be replaced" 180 registry_pods_replaced "$name" "$old_pods"
 wait_for "Secret $name-admin to go" 60 absent secret "$name-admin"
 wait_for "alice to log in" 60 logs_in alice alice-first-password
 wait_for "bob to log in" 30 logs_in bob bob-password
@@ -116,11 +103,11 @@ grep -q '^alice:\$2b\$' <<<"$hashes" || fail "$name-htpasswd holds no bcrypt ent
 log "alice's password changes: it takes effect after the roll, bob's entry is kept"
 bob_hash=$(grep '^bob:' <<<"$hashes")
 before=$(deploy_state)
-old_pods=$(registry_pods .metadata.uid)
+old_pods=$(registry_pods "$name" .metadata.uid)
 k create secret generic team-users --from-literal=alice=alice-second-password \
   --from-literal=bob=bob-password --dry-run=client -o yaml | k apply -f - >/dev/null
 wait_for "the pods to roll onto alice's new password" 120 rolled_from "$before"
-wait_for "the old registry pod to be replaced" 180 replaced "$old_pods"
+wait_for "the old registry pod to be replaced" 180 registry_pods_replaced "$name" "$old_pods"
 wait_for "alice to log in with her new password" 60 logs_in alice alice-second-password
 wait_for "alice's old password to be refused" 60 refused alice alice-first-password
 [[ $(k get secret "$name-htpasswd" -o 'jsonpath={.data.htpasswd}' | base64 -d | grep '^bob:') == "$bob_hash" ]] ||

@@ -211,6 +211,20 @@ running_on_real_node() {
   ready=$(pods_of "$1" '.status.containerStatuses[*].ready')
   [[ -n $nodes ]] && only "$NODE_NAME" "$nodes" && only Running "$phases" && only true "$ready"
 }
+# registry_pods INSTANCE FIELD: a jsonpath FIELD of each registry pod of INSTANCE (not its Jobs').
+registry_pods() {
+  k get pods -l "app.kubernetes.io/instance=$1,app.kubernetes.io/component=registry" \
+    -o "jsonpath={.items[*]$2}" 2>/dev/null || true
+}
+# registry_pods_replaced INSTANCE OLD_UIDS: the registry pods of OLD_UIDS are gone (a roll is
+# over) and the new ones are ready.
+registry_pods_replaced() {
+  local uid uids
+  uids=$(registry_pods "$1" .metadata.uid)
+  for uid in $2; do [[ $uids != *"$uid"* ]] || return 1; done
+  only Running "$(registry_pods "$1" .status.phase)" &&
+    only true "$(registry_pods "$1" '.status.containerStatuses[*].ready')"
+}
 # only VALUE WORDS: WORDS is not empty and every word of it is VALUE.
 only() { [[ -n $2 ]] && ! tr ' ' '\n' <<<"$2" | grep -qvxF "$1"; }
 

@@ -11,9 +11,9 @@ inline kube::Resource registryConfigResource() {
 
 inline constexpr const char* kRegistryConfigGroup = "imageregistry.io";
 
-// What auth type Kubernetes authorizes against: no API serves it, RBAC rules name it. Verb get in
-// namespace X lets its holder pull the repositories X/*, update push, delete delete; list with
-// no namespace reads the catalog.
+// What auth type Kubernetes authorizes against (the token service's self reviews): no API serves
+// it, RBAC rules name it. Verb get in namespace X lets its holder pull the repositories X/*,
+// update push, delete delete; list with no namespace reads the catalog.
 inline constexpr const char* kRepositoriesResource = "repositories";
 // The ClusterRoles that grant them (the plain-Kubernetes `oc policy add-role-to-user`).
 inline constexpr const char* kRegistryViewerRole = "registry-viewer";

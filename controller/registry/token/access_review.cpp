@@ -47,8 +47,9 @@ kube::Result<bool> AccessReviewer::allowed(const std::string& bearer_token,
   const std::string key = sha256Hex(bearer_token) + "\ncan\n" + attributes.verb + "\n" +
                           attributes.namespace_name + "\n" + attributes.name;
   if (auto known = cached(key)) return *known == "1";
-  kube::Json resource = {
-      {"group", kRepositoryGroup}, {"resource", kRepositoryResource}, {"verb", attributes.verb}};
+  kube::Json resource = {{"group", kRegistryConfigGroup},
+                         {"resource", kRepositoriesResource},
+                         {"verb", attributes.verb}};
   if (!attributes.namespace_name.empty()) resource["namespace"] = attributes.namespace_name;
   if (!attributes.name.empty()) resource["name"] = attributes.name;
   auto answer = review(bearer_token, kSelfSubjectAccessReviewPath,

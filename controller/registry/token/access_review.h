@@ -14,17 +14,13 @@
 #include "kube/http.h"
 #include "kube/object.h"
 #include "kube/result.h"
+#include "registry/api/registry_resource.h"
 #include "runtime/clock.h"
 
 namespace registry::token {
 
-// The API group and resource the registry's permissions are written on, e.g. a Role rule
-// {apiGroups: [imageregistry.io], resources: [repositories], verbs: [get]} lets its subjects
-// pull every repository of the namespace. Nothing serves this resource: RBAC does not need it.
-inline constexpr const char* kRepositoryGroup = "imageregistry.io";
-inline constexpr const char* kRepositoryResource = "repositories";
-
-// What one SelfSubjectAccessReview asks about the `repositories` resource. An empty namespace
+// What one SelfSubjectAccessReview asks about the `repositories` resource
+// (kRepositoriesResource in kRegistryConfigGroup; registry_resource.h). An empty namespace
 // asks at cluster scope (the catalog's `list`).
 struct RepositoryAttributes {
   std::string namespace_name;
