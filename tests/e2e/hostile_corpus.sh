@@ -44,9 +44,10 @@ with open(corpus_path, encoding="utf-8") as corpus_file:
 
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 EXPECT = re.compile(r"^(refused|refused-or-Degraded|Degraded:[A-Za-z]+(\|[A-Za-z]+)*)$")
-# Secrets the operator makes for a RegistryConfig N: N-private, N-config, N-tls, N-ca-key, and
-# with auth Htpasswd N-admin, N-htpasswd, N-jobs-credentials.
-OWN_SECRETS = ("-private", "-config", "-tls", "-ca-key", "-admin", "-htpasswd", "-jobs-credentials")
+# Secrets the operator makes for a RegistryConfig N: N-private, N-config, N-tls, N-ca-key, with
+# auth Htpasswd N-admin, N-htpasswd, N-jobs-credentials, and with auth Kubernetes N-token-signing.
+OWN_SECRETS = ("-private", "-config", "-tls", "-ca-key", "-admin", "-htpasswd", "-jobs-credentials",
+               "-token-signing")
 
 
 def cr_name(case):
