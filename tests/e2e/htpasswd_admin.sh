@@ -88,6 +88,7 @@ log "a users Secret replaces the generated admin"
 k create secret generic team-users --from-literal=alice=alice-first-password \
   --from-literal=bob=bob-password >/dev/null
 before=$(deploy_state)
+save_registry_logs "$name"
 old_pods=$(registry_pods "$name" .metadata.uid)
 k patch regcfg "$name" --type merge -p '{"spec":{"auth":{"usersSecret":"team-users"}}}' >/dev/null
 wait_for "the pods to roll onto the users' htpasswd" 120 rolled_from "$before"
@@ -103,6 +104,7 @@ grep -q '^alice:\$2b\$' <<<"$hashes" || fail "$name-htpasswd holds no bcrypt ent
 log "alice's password changes: it takes effect after the roll, bob's entry is kept"
 bob_hash=$(grep '^bob:' <<<"$hashes")
 before=$(deploy_state)
+save_registry_logs "$name"
 old_pods=$(registry_pods "$name" .metadata.uid)
 k create secret generic team-users --from-literal=alice=alice-second-password \
   --from-literal=bob=bob-password --dry-run=client -o yaml | k apply -f - >/dev/null
@@ -124,4 +126,12 @@ sleep 5
 [[ $(deploy_state) == "$before" ]] || fail "an unchanged users Secret changed the Deployment: $(deploy_state) after $before"
 [[ $(replicaset_count "$name") == "$replicasets" ]] || fail "an unchanged users Secret made a ReplicaSet"
 wait_for "alice to log in still" 30 logs_in alice alice-second-password
+
+log "no password used here appears in the registry's log"
+# (The operator's log and the Events are checked for every Secret's values at exit.)
+save_registry_logs "$name"
+[[ -s $WORK/registry-pods.log ]] || fail "no registry log to look at"
+for secret in "$password" alice-first-password alice-second-password bob-password; do
+  if grep -qF -- "$secret" "$WORK/registry-pods.log"; then fail "a password appears in the registry's log"; fi
+done
 log "PASS"

@@ -225,6 +225,15 @@ registry_pods_replaced() {
   only Running "$(registry_pods "$1" .status.phase)" &&
     only true "$(registry_pods "$1" '.status.containerStatuses[*].ready')"
 }
+# save_registry_logs INSTANCE: appends the logs of every container of INSTANCE's registry pods to
+# $WORK/registry-pods.log, for a test to look for what must never be logged (call it before a
+# roll replaces the pods that served the requests).
+save_registry_logs() {
+  local pod
+  for pod in $(registry_pods "$1" .metadata.name); do
+    k logs "$pod" --all-containers >>"$WORK/registry-pods.log" 2>/dev/null || true
+  done
+}
 # only VALUE WORDS: WORDS is not empty and every word of it is VALUE.
 only() { [[ -n $2 ]] && ! tr ' ' '\n' <<<"$2" | grep -qvxF "$1"; }
 

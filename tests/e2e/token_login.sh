@@ -168,17 +168,7 @@ revoked() { [[ $(token_status builder "$session" "repository:$NS/built:pull") ==
 wait_for "the revoked token to be refused" 30 revoked
 
 log "anonymousPull: anyone pulls, no one pushes without a token"
-# collect_pod_logs: appends the logs of the registry pods, both containers, to pod-logs.txt (here
-# before the roll replaces the pods that served the requests above).
-collect_pod_logs() {
-  local pod container
-  for pod in $(k get pods -l "app.kubernetes.io/instance=$name" -o name); do
-    for container in registry auth-server; do
-      k logs "$pod" -c "$container" >>"$WORK/pod-logs.txt" 2>/dev/null || true
-    done
-  done
-}
-collect_pod_logs
+save_registry_logs "$name"
 # The token service's flags change, not the registry's configuration: the Deployment rolls.
 before=$(jsonpath deploy "$name" '{.metadata.generation}')
 old_pods=$(registry_pods "$name" .metadata.uid)
@@ -199,10 +189,10 @@ fi
 refused_with_auth_error "the anonymous push"
 
 log "no token appears in a log"
-collect_pod_logs
-grep -q "alice" "$WORK/pod-logs.txt" || fail "the token service logged no request of alice's"
+save_registry_logs "$name"
+grep -q "alice" "$WORK/registry-pods.log" || fail "the token service logged no request of alice's"
 for token in "$alice" "$bob" "$carol" "$builder" "$stranger" "$garbage" "$expired" "$session"; do
-  if grep -qF -- "$token" "$OPERATOR_LOG" "$WORK/pod-logs.txt"; then
+  if grep -qF -- "$token" "$OPERATOR_LOG" "$WORK/registry-pods.log"; then
     fail "a token of this test appears in a log"
   fi
 done
