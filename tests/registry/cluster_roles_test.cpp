@@ -186,7 +186,7 @@ TEST_CASE("cluster roles: one without our managed-by label is left alone, the ot
   CHECK(kube::at(*f.role("registry-viewer"), "/rules/0/apiGroups/0") == "image.openshift.io");
 }
 
-TEST_CASE("cluster roles: a 403 is an error naming the ClusterRole, and nothing is written") {
+TEST_CASE("cluster roles: a 403 to read or to apply is an error naming the ClusterRole") {
   SECTION("refused to read") {
     Fixture f;
     f.server->fault({"GET", "clusterroles/registry-viewer", 403});
