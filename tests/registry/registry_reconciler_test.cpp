@@ -21,6 +21,7 @@
 #include "registry/render/bcrypt.h"
 #include "registry/render/builders.h"
 #include "registry/render/object_names.h"
+#include "registry/render/tls_issuer.h"
 #include "runtime/fake_clock.h"
 #include "runtime/store.h"
 #include "support/fake_api_server.h"
@@ -1357,4 +1358,160 @@ TEST_CASE("reconciler: the jobs' user name is refused in a users Secret and an h
   CHECK(condition(cluster.cr().at("status"), "Degraded").at("message") ==
         "spec.auth.htpasswdSecret: Secret \"given\" key htpasswd: line 2: user "
         "\"registry-operator-jobs\" is reserved for the operator's jobs");
+}
+
+// --- auth type Kubernetes: the token service's signing key in N-token-signing -------------------
+
+namespace {
+
+const std::string kTokenSigning = "image-registry-token-signing";
+const std::string kTokenSpec = kEmptyDir + "  auth: {type: Kubernetes}\n" + kNoPruner;
+
+CaMaterial signingKeyIn(const Cluster& cluster) {
+  CaMaterial material;
+  material.certPem = secretValueOf(cluster, kTokenSigning, "signing.crt");
+  material.keyPem = secretValueOf(cluster, kTokenSigning, "signing.key");
+  return material;
+}
+
+bool hasContainer(const Json& deployment, const std::string& name) {
+  for (const auto& container : kube::at(deployment, "/spec/template/spec/containers")) {
+    if (container.at("name") == name) return true;
+  }
+  return false;
+}
+
+bool hasPort(const Json& service, const std::string& name) {
+  for (const auto& port : kube::at(service, "/spec/ports")) {
+    if (port.at("name") == name) return true;
+  }
+  return false;
+}
+
+bool writesSecret(const Cluster& cluster, const std::string& name) {
+  const auto writes = cluster.writes();
+  return std::find(writes.begin(), writes.end(), "PATCH apply Secret " + name) != writes.end();
+}
+
+}  // namespace
+
+TEST_CASE(
+    "reconciler: auth Kubernetes makes N-token-signing once, its certificate in N-config, "
+    "reused through a lagging cache, and nothing written at rest") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kTokenSpec));
+  auto first = cluster.reconcile();
+  INFO((first.ok() ? std::string() : first.error().message()));
+  REQUIRE(first.ok());
+  CHECK(writesSecret(cluster, kTokenSigning));
+  const Json signing = cluster.object("Secret", kTokenSigning);
+  CHECK(kube::at(signing, "/metadata/ownerReferences/0/uid") == kube::uid(cluster.cr()));
+  CHECK(kube::label(signing, "app.kubernetes.io/managed-by") == "registry-operator");
+  const CaMaterial key = signingKeyIn(cluster);
+  CHECK(key.certPem.find("-----BEGIN CERTIFICATE-----") == 0);
+  CHECK(key.keyPem.find("PRIVATE KEY-----") != std::string::npos);
+  const auto problem = signingKeyProblem(key, cluster.clock->wallNow());
+  INFO(problem.value_or("no problem"));
+  CHECK_FALSE(problem);
+  // The registry verifies tokens with exactly that certificate.
+  CHECK(secretValueOf(cluster, kConfig, "token-ca.crt") == key.certPem);
+  CHECK(hasContainer(cluster.object("Deployment", kName), "auth-server"));
+  CHECK(hasPort(cluster.object("Service", kName), "auth"));
+  // The key is in no other object, nor in status.
+  CHECK(secretData(cluster, kConfig).find(kube::base64Encode(key.keyPem)) == std::string::npos);
+  CHECK(cluster.cr().dump().find(kube::base64Encode(key.keyPem)) == std::string::npos);
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+  const auto versions = versionsOf(cluster);
+
+  // The cache has not seen N-token-signing yet: it is read from the API server, not made again.
+  cluster.clock->advance(1min);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(secretReads(cluster, kTokenSigning) >= 1);
+  CHECK(signingKeyIn(cluster).keyPem == key.keyPem);
+  CHECK(signingKeyIn(cluster).certPem == key.certPem);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+  CHECK(versionsOf(cluster) == versions);
+
+  // At rest: no write, the same key.
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+  CHECK(signingKeyIn(cluster).keyPem == key.keyPem);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) == hash);
+}
+
+TEST_CASE(
+    "reconciler: a stale unsound N-token-signing in the cache does not replace the live one") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kTokenSpec));
+  cluster.settle();
+  const CaMaterial key = signingKeyIn(cluster);
+  Json stale = cluster.object("Secret", kTokenSigning);
+  stale["data"]["signing.key"] = kube::base64Encode("not a key");
+  cluster.caches.owned.at("Secret")->upsert(stale);
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+  CHECK(signingKeyIn(cluster).keyPem == key.keyPem);
+  CHECK(signingKeyIn(cluster).certPem == key.certPem);
+}
+
+TEST_CASE("reconciler: an unsound N-token-signing is replaced by a new pair and the pods roll") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kTokenSpec));
+  cluster.settle();
+  const CaMaterial key = signingKeyIn(cluster);
+  const std::string hash = configHashOf(cluster.object("Deployment", kName));
+
+  Json broken = cluster.object("Secret", kTokenSigning);
+  SECTION("a key that does not match the certificate") {
+    auto other = issueCa(cluster.clock->wallNow(), std::chrono::hours(24 * 365));
+    REQUIRE(other);
+    broken["data"]["signing.key"] = kube::base64Encode(other->keyPem);
+  }
+  SECTION("garbage") {
+    broken["data"]["signing.key"] = kube::base64Encode("-----BEGIN PRIVATE KEY-----\ngarbage\n");
+    broken["data"]["signing.crt"] = kube::base64Encode("not a certificate");
+  }
+  SECTION("no key at all") { broken["data"].erase("signing.key"); }
+  cluster.server->put(collectionOf("Secret"), broken);
+  cluster.catchUp();
+
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(writesSecret(cluster, kTokenSigning));
+  CHECK(writesSecret(cluster, kConfig));
+  const CaMaterial renewed = signingKeyIn(cluster);
+  CHECK(renewed.keyPem != key.keyPem);
+  CHECK(renewed.certPem != key.certPem);
+  CHECK_FALSE(signingKeyProblem(renewed, cluster.clock->wallNow()));
+  CHECK(secretValueOf(cluster, kConfig, "token-ca.crt") == renewed.certPem);
+  CHECK(configHashOf(cluster.object("Deployment", kName)) != hash);
+
+  // And then kept.
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
+  CHECK(signingKeyIn(cluster).keyPem == renewed.keyPem);
+}
+
+TEST_CASE(
+    "reconciler: auth type None after Kubernetes deletes N-token-signing, the auth-server "
+    "container and the Service's auth port") {
+  Cluster cluster;
+  cluster.create(crWithSpec(kTokenSpec));
+  cluster.settle();
+  REQUIRE(cluster.exists("Secret", kTokenSigning));
+
+  cluster.editSpec([](Json& spec) { spec["auth"] = {{"type", "None"}}; });
+  cluster.catchUp();
+  REQUIRE(cluster.reconcile().ok());
+  const auto writes = cluster.writes();
+  CHECK(std::find(writes.begin(), writes.end(), "DELETE Secret " + kTokenSigning) != writes.end());
+  CHECK_FALSE(cluster.exists("Secret", kTokenSigning));
+  CHECK_FALSE(hasContainer(cluster.object("Deployment", kName), "auth-server"));
+  CHECK_FALSE(hasPort(cluster.object("Service", kName), "auth"));
+  CHECK(kube::at(cluster.object("Secret", kConfig), "/data").count("token-ca.crt") == 0);
+
+  cluster.settle();
+  REQUIRE(cluster.reconcile().ok());
+  CHECK(cluster.writes().empty());
 }

@@ -227,6 +227,28 @@ TEST_CASE("token handler: an unparsable scope is a 400 quoting it") {
   CHECK(f.transport->requests().empty());
 }
 
+// Found by tests/fuzz (token_request): the error body quoted the client's bytes as they were, and
+// nlohmann::json refuses to dump a string that is not UTF-8, so the handler threw (and the
+// exception ended the auth-server's worker thread, the whole process) instead of answering 400.
+TEST_CASE("token handler: a scope or service that is not UTF-8 is a 400 with a JSON body") {
+  Fixture f;
+  // A byte that is no UTF-8 at all, in a scope, and a service name cut by the quote inside a
+  // two-byte character (63 ASCII bytes, then U+00E9).
+  for (const std::string& query :
+       {scopeQuery("repository%3Ateam-a%2F%FFapp%3Apull"), scopeQuery("%C3"),
+        "service=" + std::string(63, 'r') + "%C3%A9&scope=repository%3Ateam-a%2Fapp%3Apull"}) {
+    INFO(query);
+    TokenResponse response;
+    REQUIRE_NOTHROW(response = f.get(query, basic("", kToken)));
+    CHECK(response.status == 400);
+    auto body = kube::Json::parse(response.body, nullptr, false);
+    REQUIRE(body.is_object());
+    CHECK(body["errors"][0]["code"] == "BAD_REQUEST");
+    CHECK_FALSE(response.log_line.empty());
+  }
+  CHECK(f.transport->requests().empty());
+}
+
 TEST_CASE("token handler: anonymous without anonymous pull is asked for credentials") {
   Fixture f;
   auto response = f.get(scopeQuery("repository:team-a/app:pull"), "");

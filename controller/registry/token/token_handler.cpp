@@ -52,8 +52,12 @@ TokenResponse errorResponse(int status, const std::string& code, const std::stri
   TokenResponse response;
   response.status = status;
   response.headers = kJson;
+  // The message may quote the client's bytes (a scope, a service), which need not be UTF-8, nor
+  // stay UTF-8 once cut to a few dozen bytes: a strict dump would throw (and end the worker
+  // thread, the process) where the client is owed a 400.
   response.body =
-      kube::Json{{"errors", kube::Json::array({{{"code", code}, {"message", message}}})}}.dump();
+      kube::Json{{"errors", kube::Json::array({{{"code", code}, {"message", message}}})}}.dump(
+          -1, ' ', false, kube::Json::error_handler_t::replace);
   return response;
 }
 
