@@ -134,6 +134,9 @@ int Manager::run(const kube::CancelToken& cancel) {
       // elector's thread, before anything else runs; the orderly stop follows below.
       callbacks.on_stopped_leading = [impl] { impl->controllers_cancel.cancel(); };
       if (elector->run(elector_cancel, callbacks) == LeaderElector::Outcome::Lost) {
+        // Said now, not only after the stop: a stop stuck in a stalled read ends at the stop
+        // deadline through exitNow, and the reason must already be in the log by then.
+        spdlog::error("leadership lost; stopping");
         lost = true;
         stop.cancel();
       }

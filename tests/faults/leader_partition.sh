@@ -16,7 +16,7 @@ log "a's network stalled with $(converged_count)/$COUNT Available"
 # Within the renew deadline (10 s) plus the operator's stop deadline (40 s), with room for a
 # loaded machine.
 wait_for "the partitioned leader to give up and exit" 90 exited a
-grep -q "leadership lost" "$WORK/a.replica.log" || fail "the partitioned leader did not say it lost the lease"
+grep -q "leadership lost; stopping" "$WORK/a.replica.log" || fail "the partitioned leader did not say it lost the lease"
 wait_for "b to lead" 60 leading b
 wait_converged 300
 log "PASS"
