@@ -25,6 +25,8 @@ namespace po = boost::program_options;
 
 namespace {
 
+constexpr const char* kRunEnvPrefix = "REGISTRY_OPERATOR_";
+
 // --platform auto asks the API server whether it serves Routes. The operator may start before
 // the API server answers (a control plane coming up, a network hiccup at rollout): that is
 // retried with backoff until it works or shutdown is requested, not a crash loop.
@@ -58,7 +60,9 @@ int runController(int argc, char** argv) {
   std::string lease_namespace, run_as_user, run_as_group;
   std::vector<std::string> namespaces;
   registry::RegistryControllerOptions controller;
+  // OLM's convention for the images an operator deploys (a bundle's relatedImages).
   const char* image_env = std::getenv("RELATED_IMAGE_REGISTRY");
+  const char* operator_image_env = std::getenv("RELATED_IMAGE_OPERATOR");
   const std::string run_as_help =
       "UID of the registry and pruner pods (also their GID and fsGroup), or auto to let the "
       "platform choose (default: " +
@@ -87,15 +91,21 @@ int runController(int argc, char** argv) {
           ->default_value(image_env ? image_env : registry::kDefaultRegistryImage),
       "registry image when spec.image is empty (env RELATED_IMAGE_REGISTRY)")(
       "operator-image",
-      po::value(&controller.platform.operatorImage)->default_value(registry::kDefaultOperatorImage),
-      "image of this operator, for the pruner CronJob")("run-as-user", po::value(&run_as_user),
-                                                        run_as_help.c_str())(
+      po::value(&controller.platform.operatorImage)
+          ->default_value(operator_image_env ? operator_image_env
+                                             : registry::kDefaultOperatorImage),
+      "image of this operator, for the pruner, mirror and node-ca pods (env "
+      "RELATED_IMAGE_OPERATOR)")("run-as-user", po::value(&run_as_user), run_as_help.c_str())(
       "run-as-group", po::value(&run_as_group),
       "GID and fsGroup of those pods (default: the --run-as-user UID)")(
       "workers", po::value(&controller.workers)->default_value(2), "concurrent reconciles");
   po::variables_map vars;
   if (auto exit =
-          parseOptions(argc, argv, options, vars, "Usage: registry-operator run [OPTIONS]")) {
+          parseOptions(argc, argv, options, vars,
+                       "Usage: registry-operator run [OPTIONS]\n\nEvery option may also be set "
+                       "with REGISTRY_OPERATOR_<OPTION> (--ingress-domain: "
+                       "REGISTRY_OPERATOR_INGRESS_DOMAIN); the command line wins.",
+                       kRunEnvPrefix)) {
     return *exit;
   }
   if (auto logging = setupLogging(log_level, log_format); !logging) {
