@@ -27,6 +27,20 @@ namespace {
 
 constexpr const char* kRunEnvPrefix = "REGISTRY_OPERATOR_";
 
+// "a,b" -> a, b; empty entries dropped, so "" (or only commas) means every namespace.
+std::vector<std::string> splitNamespaceLists(const std::vector<std::string>& values) {
+  std::vector<std::string> out;
+  for (const auto& value : values) {
+    std::size_t start = 0;
+    while (start <= value.size()) {
+      const std::size_t comma = std::min(value.find(',', start), value.size());
+      if (comma > start) out.push_back(value.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return out;
+}
+
 // --platform auto asks the API server whether it serves Routes. The operator may start before
 // the API server answers (a control plane coming up, a network hiccup at rollout): that is
 // retried with backoff until it works or shutdown is requested, not a crash loop.
@@ -71,7 +85,7 @@ int runController(int argc, char** argv) {
       "kubeconfig", po::value(&kubeconfig),
       "kubeconfig file (default: $KUBECONFIG, in-cluster, ~/.kube/config)")(
       "namespace", po::value(&namespaces)->composing(),
-      "namespace to watch (repeatable; default: all)")(
+      "namespace to watch (repeatable or comma-separated; default: all)")(
       "leader-elect", po::bool_switch(), "elect a leader with a coordination.k8s.io Lease")(
       "leader-election-namespace", po::value(&lease_namespace),
       "namespace of the Lease (default: the kubeconfig's namespace)")(
@@ -152,6 +166,10 @@ int runController(int argc, char** argv) {
     return 1;
   }
   controller.platform.platform = *platform;
+  // One value may list several, comma-separated: OLM hands the operator its target namespaces
+  // so (annotation olm.targetNamespaces, "" for all namespaces), through
+  // REGISTRY_OPERATOR_NAMESPACE.
+  namespaces = splitNamespaceLists(namespaces);
   // A namespace named twice would get two controllers reconciling the same keys at once.
   std::sort(namespaces.begin(), namespaces.end());
   namespaces.erase(std::unique(namespaces.begin(), namespaces.end()), namespaces.end());
