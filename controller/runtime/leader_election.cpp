@@ -182,6 +182,9 @@ LeaderElector::Outcome LeaderElector::run(const kube::CancelToken& cancel,
 
   spdlog::info("leader election: {} campaigning for lease {}/{}", config_.identity,
                config_.lease_namespace, config_.lease_name);
+  // 0 from the start, not absent, so that a standby replica shows as one and an alert on the
+  // sum over replicas (exactly one leader) sees every replica.
+  if (metrics_) metrics_->setLeader(config_.lease_name, false);
   // Campaigning: a request hanging while we are asked to stop is abandoned.
   const auto campaigning = leases_.withCancel(cancel);
   while (true) {

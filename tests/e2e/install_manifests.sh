@@ -90,8 +90,11 @@ wait_for "an Applied Event" 30 events
 metrics=$(kubectl get --raw "/api/v1/namespaces/$OP_NS/services/registry-operator-metrics:metrics/proxy/metrics")
 grep -q '^leader_election_master_status' <<<"$metrics" || fail "the metrics Service does not serve the operator's /metrics"
 
+# The operator processes on this host (those of the pods: their command starts with the image's path).
+operator_processes() { pgrep -f '^/usr/bin/registry-operator run' || true; }
+
 # Resident memory of each replica, read from the node (the figure behind the memory request).
-for pid in $(pgrep -x registry-operator); do
+for pid in $(operator_processes); do
   if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -q "^HOSTNAME=registry-operator-"; then
     log "replica pid $pid: $(grep VmRSS "/proc/$pid/status" | tr -s ' \t' ' '), $(grep Threads "/proc/$pid/status" | tr -s ' \t' ' ')"
   fi
@@ -100,14 +103,14 @@ done
 # Least privilege, proven by impersonation: what the operator needs it has, and what lies beyond
 # is refused.
 can() { kubectl auth can-i --as="$SA" "$@" >/dev/null 2>&1; }
-for right in "update leases -n $OP_NS" "create leases -n $OP_NS" "update registryconfigs/finalizers -n $NS" \
-  "patch registryconfigs/status -n $NS" "create events.events.k8s.io -n $NS" "patch deployments -n $NS" \
+for right in "update leases -n $OP_NS" "create leases -n $OP_NS" "update registryconfigs --subresource=finalizers -n $NS" \
+  "patch registryconfigs --subresource=status -n $NS" "create events.events.k8s.io -n $NS" "patch deployments -n $NS" \
   "patch clusterroles/registry-editor" "create clusterroles"; do
   # shellcheck disable=SC2086 # the words of one right
   can $right || fail "the operator's ServiceAccount may not: $right"
 done
 for right in "update leases -n kube-node-lease" "get leases -n kube-system" "update registryconfigs -n $NS" \
-  "get nodes" "list pods -n $NS" "create pods/exec -n $NS" "delete namespaces" \
+  "get nodes" "list pods -n $NS" "create pods --subresource=exec -n $NS" "delete namespaces" \
   "create clusterrolebindings" "patch clusterroles/admin" "escalate clusterroles" "bind clusterroles" \
   "impersonate users" "create customresourcedefinitions.apiextensions.k8s.io"; do
   # shellcheck disable=SC2086
@@ -115,7 +118,11 @@ for right in "update leases -n kube-node-lease" "get leases -n kube-system" "upd
 done
 # And real requests, not only reviews: a node's heartbeat Lease and a node are out of reach
 # (a server-side dry run is authorized like the real write, and changes nothing).
-refused() { "$@" 2>&1 | grep -q "Forbidden\|forbidden"; }
+refused() {
+  local out
+  out=$("$@" 2>&1) && return 1
+  grep -q "Forbidden" <<<"$out"
+}
 refused kubectl --as="$SA" -n kube-node-lease patch lease "$NODE_NAME" --dry-run=server --type=merge \
   -p '{"spec":{"holderIdentity":"registry-operator"}}' || fail "the operator could patch a node's Lease"
 refused kubectl --as="$SA" get node "$NODE_NAME" || fail "the operator could read a Node"
@@ -123,7 +130,7 @@ refused kubectl --as="$SA" get node "$NODE_NAME" || fail "the operator could rea
 # The leader dies without a word (SIGKILL from the node: no lease release). The other replica
 # takes the Lease once it expires and reconciles the next change.
 killed=false
-for pid in $(pgrep -x registry-operator); do
+for pid in $(operator_processes); do
   if tr '\0' '\n' <"/proc/$pid/environ" 2>/dev/null | grep -qx "HOSTNAME=$leader"; then
     kill -KILL "$pid" && killed=true
   fi

@@ -6,6 +6,7 @@
 #include "kube/api.h"
 #include "runtime/fake_clock.h"
 #include "runtime/leader_election.h"
+#include "runtime/metrics.h"
 #include "runtime/time_format.h"
 #include "support/fake_api_server.h"
 
@@ -291,6 +292,34 @@ TEST_CASE("leader election: run() stops leading at once when another holder show
   f.clock->advance(2s);
   runner.join();
   CHECK(outcome == LeaderElector::Outcome::Lost);
+}
+
+TEST_CASE(
+    "leader election: a standby reports leader_election_master_status 0, then 1 once it leads") {
+  Fixture f;
+  auto holder = f.candidate("a");
+  REQUIRE(holder->tryAcquireOrRenew());
+  auto metrics = std::make_shared<runtime::Metrics>();
+  LeaderElectionConfig config;
+  config.lease_name = "lock";
+  config.lease_namespace = "ns";
+  config.identity = "b";
+  LeaderElector standby(kube::Api(f.client, kube::resources::leases()), config, f.clock, nullptr,
+                        metrics);
+  kube::CancelToken cancel;
+  std::thread runner([&] { standby.run(cancel, {}); });
+  REQUIRE(f.clock->awaitSleepers(1));
+  // Present as 0 while a holds the lease: a replica that never led is still counted.
+  CHECK(metrics->render().find("leader_election_master_status{name=\"lock\"} 0") !=
+        std::string::npos);
+  holder->release();
+  f.clock->advance(2s);
+  REQUIRE(f.server->waitFor([&] { return f.spec()["holderIdentity"] == "b"; }));
+  REQUIRE(f.clock->awaitSleepers(1));
+  CHECK(metrics->render().find("leader_election_master_status{name=\"lock\"} 1") !=
+        std::string::npos);
+  cancel.cancel();
+  runner.join();
 }
 
 TEST_CASE("leader election: default identity is hostname plus randomness") {
