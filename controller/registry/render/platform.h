@@ -12,8 +12,10 @@ enum class Platform { Kubernetes, OpenShift };
 
 // Image used when neither spec.image nor --registry-image says otherwise.
 inline constexpr const char* kDefaultRegistryImage = "docker.io/library/registry:2";
-// Image that runs `registry-operator prune` in the pruner CronJob.
-inline constexpr const char* kDefaultOperatorImage = "registry-operator:latest";
+// Image of this operator, run by the pruner, mirror and node-ca pods, when neither
+// --operator-image nor RELATED_IMAGE_OPERATOR says otherwise: the name the image gets when it is
+// built (README, Install), the same as in manifests/ and the Helm chart, as none is published.
+inline constexpr const char* kDefaultOperatorImage = "localhost/registry-operator:dev";
 
 // The numeric identity of the pods the operator runs (registry, pruner). The upstream
 // registry:2 image declares no user, so the restricted Pod Security Standard's runAsNonRoot
