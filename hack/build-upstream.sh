@@ -101,6 +101,39 @@ build_coredns() {
   GOBIN="$COREDNS_BIN" go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
 }
 
+# OLM bundle validator: hack/bundle-validate (a small main over github.com/operator-framework/api,
+# with its own go.mod and go.sum), into a folder keyed by the library's version. A stamp of its
+# sources' hash rebuilds it when main.go or the module files change under the same version.
+build_bundle_validate() {
+  local src="$here/bundle-validate" stamp="$BUNDLE_VALIDATE_BIN/.sources" sources
+  grep -qE "^[[:space:]]*(require[[:space:]]+)?github\.com/operator-framework/api $OPERATOR_FRAMEWORK_API_VERSION\$" \
+    "$src/go.mod" || {
+    log "error: $src/go.mod does not require operator-framework/api $OPERATOR_FRAMEWORK_API_VERSION (hack/versions.sh)"
+    return 1
+  }
+  sources=$(cat "$src/main.go" "$src/go.mod" "$src/go.sum" | sha256sum | cut -c1-16)
+  [[ -x $BUNDLE_VALIDATE_BIN/bundle-validate && $(cat "$stamp" 2>/dev/null) == "$sources" ]] && return 0
+  log "building bundle-validate with operator-framework/api $OPERATOR_FRAMEWORK_API_VERSION (~2 min cold on 2 cores)"
+  mkdir -p "$BUNDLE_VALIDATE_BIN"
+  # -buildvcs=false: the sources sit in this repository, whose state is no part of the tool.
+  (cd "$src" && go build -buildvcs=false -ldflags "-s -w" -o "$BUNDLE_VALIDATE_BIN/bundle-validate" .)
+  echo "$sources" >"$stamp"
+}
+
+# Named tools only (`hack/build-upstream.sh bundle-validate`); with no argument, the cluster's.
+if (($#)); then
+  for tool in "$@"; do
+    case $tool in
+    bundle-validate) build_bundle_validate ;;
+    *)
+      log "unknown tool '$tool' (known: bundle-validate)"
+      exit 2
+      ;;
+    esac
+  done
+  exit 0
+fi
+
 build_etcd
 build_kwok
 build_coredns

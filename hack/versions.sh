@@ -11,3 +11,9 @@ K8S_BIN="$CACHE_ROOT/k8s-$K8S_VERSION/bin"
 ETCD_BIN="$CACHE_ROOT/etcd-$ETCD_VERSION/bin"
 KWOK_BIN="$CACHE_ROOT/kwok-$KWOK_VERSION/bin"
 COREDNS_BIN="$CACHE_ROOT/coredns-$COREDNS_VERSION/bin"
+# OLM bundle validation (hack/bundle-validate, built by `hack/build-upstream.sh bundle-validate`):
+# operator-framework's own validation library, the one operator-sdk `bundle validate` runs. The
+# list the module proxy gives stops at v0.9.1; exact newer versions are served. v0.45.0 (go 1.26.3)
+# builds with the machine's Go 1.26. hack/bundle-validate/go.mod must require the same version.
+OPERATOR_FRAMEWORK_API_VERSION=v0.45.0
+BUNDLE_VALIDATE_BIN="$CACHE_ROOT/bundle-validate-$OPERATOR_FRAMEWORK_API_VERSION/bin"
