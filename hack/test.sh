@@ -24,6 +24,11 @@ hack/install-deps.sh
 if wants integration || wants e2e || wants faults; then
   hack/build-upstream.sh
 fi
+# The OLM bundle's validator for the lint tier (tests/olm/bundle_validators.sh): a Go build of
+# about 2 minutes the first time, cached by version after that.
+if wants lint; then
+  hack/build-upstream.sh bundle-validate
+fi
 
 jobs=${JOBS:-$(nproc)}
 status=0
