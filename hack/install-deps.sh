@@ -8,7 +8,7 @@ packages=(
   libcpprest-dev libssl-dev libboost-program-options-dev libboost-system-dev
   libyaml-cpp-dev nlohmann-json3-dev libspdlog-dev libfmt-dev catch2
   libjwt-dev libcrypt-dev prometheus-cpp-dev
-  docker-registry skopeo python3 curl
+  docker-registry skopeo python3 python3-yaml curl
   # The local cluster's real node (hack/node.sh) and its images (hack/build-images.sh).
   containerd runc containernetworking-plugins iptables iproute2 conntrack util-linux
   dnsutils buildah busybox-static podman
