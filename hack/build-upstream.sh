@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet,
-# kube-proxy, CoreDNS and kwok with Go
+# kube-proxy, CoreDNS, kwok and helm with Go
 # from the Go module proxy (no prebuilt binaries can be downloaded here) into a cache outside the
 # repository, keyed by version. A warm cache makes this a no-op.
+#
+#   hack/build-upstream.sh [etcd|kwok|coredns|kubernetes|helm ...]   the named ones (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.sh"
@@ -101,8 +103,24 @@ build_coredns() {
   GOBIN="$COREDNS_BIN" go install -ldflags "-s -w" "github.com/coredns/coredns@$COREDNS_VERSION"
 }
 
-build_etcd
-build_kwok
-build_coredns
-build_kubernetes
+# The chart's renderer (helm/registry-operator, hack/generate-manifests.sh, the lint tier).
+build_helm() {
+  [[ -x $HELM_BIN/helm ]] && return 0
+  log "building helm $HELM_VERSION (first time only)"
+  mkdir -p "$HELM_BIN"
+  # The source says only "v4.3"; helm's own Makefile stamps the full version so.
+  GOBIN="$HELM_BIN" go install -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+}
+
+all=(etcd kwok coredns kubernetes helm)
+wanted=("$@")
+((${#wanted[@]})) || wanted=("${all[@]}")
+for tool in "${wanted[@]}"; do
+  [[ " ${all[*]} " == *" $tool "* ]] || { log "unknown tool '$tool' (known: ${all[*]})"; exit 2; }
+done
+for tool in "${wanted[@]}"; do
+  # Each build cds into a work directory of its own; a subshell keeps that from the next one.
+  (build_"$tool")
+done
 log "upstream binaries ready in $CACHE_ROOT"
