@@ -114,8 +114,14 @@ helm-chart)
   grep -q -- '- --namespace=a,b$' "$work/watched.yaml" || bad "no --namespace=a,b flag"
   doc "$work/watched.yaml" Role registry-operator-leader-election registry-operator-system | grep -q leases ||
     bad "no leader election Role in the release namespace"
-  # values.schema.json refuses what the operator would refuse at start.
+  # Each value that is set becomes its flag (a GID of 0 included); values.schema.json and the
+  # templates refuse what the operator would refuse at start.
+  render --set runAsUser=1000680000,runAsGroup=0,workers=4,ingressClass=nginx >"$work/flags.yaml"
+  for flag in --run-as-user=1000680000 --run-as-group=0 --workers=4 --ingress-class=nginx; do
+    grep -q -- "- $flag\$" "$work/flags.yaml" || bad "no $flag in the Deployment's args"
+  done
   render --set logLevel=loud >/dev/null 2>&1 && bad "values.schema.json let logLevel=loud through"
+  render --set runAsGroup=5 >/dev/null 2>&1 && bad "runAsGroup without a numeric runAsUser rendered"
   echo "lint: helm-chart: helm lint --strict and the rendered RBAC hold, with and without watchNamespaces"
   ;;
 *)
