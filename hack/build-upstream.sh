@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Builds etcd, kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, kubelet,
-# kube-proxy, CoreDNS and kwok with Go
+# kube-proxy, CoreDNS, kwok, helm and the OLM bundle validator (hack/bundle-validate) with Go
 # from the Go module proxy (no prebuilt binaries can be downloaded here) into a cache outside the
 # repository, keyed by version. A warm cache makes this a no-op.
+#
+#   hack/build-upstream.sh [etcd|kwok|coredns|kubernetes|helm|bundle-validate ...]
+#                                                      the named ones (default: all)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 source "$here/versions.sh"
@@ -120,22 +123,24 @@ build_bundle_validate() {
   echo "$sources" >"$stamp"
 }
 
-# Named tools only (`hack/build-upstream.sh bundle-validate`); with no argument, the cluster's.
-if (($#)); then
-  for tool in "$@"; do
-    case $tool in
-    bundle-validate) build_bundle_validate ;;
-    *)
-      log "unknown tool '$tool' (known: bundle-validate)"
-      exit 2
-      ;;
-    esac
-  done
-  exit 0
-fi
+# The chart's renderer (helm/registry-operator, hack/generate-manifests.sh, the lint tier).
+build_helm() {
+  [[ -x $HELM_BIN/helm ]] && return 0
+  log "building helm $HELM_VERSION (first time only)"
+  mkdir -p "$HELM_BIN"
+  # The source says only "v4.3"; helm's own Makefile stamps the full version so.
+  GOBIN="$HELM_BIN" go install -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@$HELM_VERSION"
+}
 
-build_etcd
-build_kwok
-build_coredns
-build_kubernetes
+all=(etcd kwok coredns kubernetes helm bundle-validate)
+wanted=("$@")
+((${#wanted[@]})) || wanted=("${all[@]}")
+for tool in "${wanted[@]}"; do
+  [[ " ${all[*]} " == *" $tool "* ]] || { log "unknown tool '$tool' (known: ${all[*]})"; exit 2; }
+done
+for tool in "${wanted[@]}"; do
+  # Each build cds into a work directory of its own; a subshell keeps that from the next one.
+  (build_"${tool//-/_}")
+done
 log "upstream binaries ready in $CACHE_ROOT"

@@ -778,8 +778,9 @@ cmd_down() {
 
 cmd_env() {
   echo "export KUBECONFIG=$KUBECONFIG_ADMIN"
-  # kubectl is built with the control plane and not installed anywhere else.
-  echo "export PATH=\"$K8S_BIN:\$PATH\""
+  # kubectl is built with the control plane and not installed anywhere else; helm beside it
+  # (hack/build-upstream.sh helm) for the chart in helm/registry-operator.
+  echo "export PATH=\"$K8S_BIN:$HELM_BIN:\$PATH\""
 }
 
 cmd_status() {

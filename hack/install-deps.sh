@@ -31,10 +31,11 @@ if ((${#missing[@]})); then
   $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# Go builds the upstream test tools (hack/build-upstream.sh); Kubernetes 1.34 needs Go >= 1.24,
-# newer than Debian 12's golang package, so a Go toolchain must already be on the machine.
+# Go builds the upstream test tools (hack/build-upstream.sh); Kubernetes 1.34 needs Go >= 1.24
+# and helm v4.3.2 Go >= 1.26 (its go.mod), newer than Debian 12's golang package, so a Go
+# toolchain must already be on the machine.
 export PATH="$PATH:/usr/local/go/bin"
 if ! command -v go >/dev/null; then
-  echo "[install-deps] Go >= 1.24 is required to build the test control plane (not found)" >&2
+  echo "[install-deps] Go >= 1.26 is required to build the test control plane and helm (not found)" >&2
   exit 1
 fi
