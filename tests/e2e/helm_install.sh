@@ -86,11 +86,14 @@ log "the in-cluster operator brings the sample up"
 apply_sample_and_wait
 wait_for "image-registry's pods Running on $NODE_NAME" 60 running_on_real_node image-registry
 
-log "helm upgrade --set logLevel=debug rolls the operator"
+# The upgrade changes two values: the log level, and the namespaces watched, which turns the
+# cluster-wide RBAC into a Role in this test's namespace (and a ClusterRole without it); the
+# defaultRoute below then proves the Role enough.
+log "helm upgrade --set logLevel=debug,watchNamespaces={$NS} rolls the operator"
 old_replicasets=$(ko get rs -l "app.kubernetes.io/instance=$RELEASE" -o 'jsonpath={.items[*].metadata.name}')
 old_pods=$(operator_pods .metadata.uid)
 save_operator_logs
-helm upgrade "$RELEASE" "$CHART" -n "$OPERATOR_NS" --reuse-values --set logLevel=debug \
+helm upgrade "$RELEASE" "$CHART" -n "$OPERATOR_NS" --reuse-values --set "logLevel=debug,watchNamespaces={$NS}" \
   --wait --timeout 90s >"$WORK/helm-upgrade.log" 2>&1 ||
   fail "helm upgrade failed: $(tail -n 5 "$WORK/helm-upgrade.log")"
 new_replicaset() {
@@ -109,8 +112,14 @@ old_pods_gone() {
   for uid in $old_pods; do [[ $uids != *"$uid"* ]] || return 1; done
 }
 wait_for "the old operator pods to be gone" 60 old_pods_gone
-[[ $(ko get deploy "$RELEASE" -o 'jsonpath={.spec.template.spec.containers[0].args}') == *--log-level=debug* ]] ||
-  fail "the upgraded Deployment does not pass --log-level=debug"
+setting() {
+  ko get deploy "$RELEASE" -o "jsonpath={.spec.template.spec.containers[0].env[?(@.name==\"REGISTRY_OPERATOR_$1\")].value}"
+}
+[[ $(setting LOG_LEVEL) == debug ]] || fail "the upgraded Deployment does not set REGISTRY_OPERATOR_LOG_LEVEL=debug"
+[[ $(setting NAMESPACE) == "$NS" ]] || fail "the upgraded Deployment does not watch only $NS"
+k get role "$RELEASE" >/dev/null 2>&1 || fail "no Role $RELEASE in $NS after the upgrade"
+kubectl get clusterrole "$RELEASE" -o jsonpath='{.rules[*].resources}' | grep -q secrets &&
+  fail "the ClusterRole still grants Secrets cluster-wide with watchNamespaces set"
 
 log "the upgraded operator keeps reconciling"
 k patch regcfg/image-registry --type=merge -p '{"spec":{"defaultRoute":true}}' >/dev/null
