@@ -159,6 +159,8 @@ bool needsQuotes(const std::string& text) {
   if (text.front() == ' ' || text.back() == ' ' || text.front() == '-' || text.front() == '?') {
     return true;
   }
+  // "..." at the start of a line ends the document: a top-level "..." would read back as null.
+  if (text.rfind("...", 0) == 0) return true;
   return text.find(": ") != std::string::npos || text.find(" #") != std::string::npos;
 }
 

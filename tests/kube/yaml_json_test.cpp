@@ -141,3 +141,16 @@ TEST_CASE("JSON to YAML and back is lossless for strings a literal block cannot 
   REQUIRE(back);
   CHECK(*back == original);
 }
+
+// Found by tests/fuzz (yaml_json): the string "..." written plain at the top level is the
+// document end marker, and read back as null.
+TEST_CASE("JSON to YAML and back keeps strings that look like a document marker") {
+  for (const kube::Json& original : {kube::Json("..."), kube::Json("... more"), kube::Json("---"),
+                                     kube::Json::array({"..."}), kube::Json({{"k", "..."}})}) {
+    auto yaml = kube::jsonToYaml(original);
+    INFO(yaml);
+    auto back = kube::yamlToJson(yaml);
+    REQUIRE(back);
+    CHECK(*back == original);
+  }
+}
