@@ -53,7 +53,7 @@ side_tier() {
   tsan)
     # tests/tsan/suppressions.txt lists library-internal false positives, each with its reason.
     cmake -S . -B build-tsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g" -DREGISTRY_OPERATOR_TSAN=ON >/dev/null
+      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -g1" -DREGISTRY_OPERATOR_TSAN=ON >/dev/null
     cmake --build build-tsan -j "$jobs" --target kube_unit_tests runtime_unit_tests
     TSAN_OPTIONS="suppressions=$root/tests/tsan/suppressions.txt second_deadlock_stack=1" \
       ctest --test-dir build-tsan -L '^unit$' -R '^(kube|runtime):' -j "$jobs" --output-on-failure
