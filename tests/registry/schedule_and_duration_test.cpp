@@ -24,6 +24,17 @@ TEST_CASE("durations are <number><unit> sequences") {
   }
 }
 
+// Found by tests/fuzz (registry_config): a long run of digits overflowed the parser's int64
+// (undefined behaviour); a sum of many large components could too.
+TEST_CASE("durations too long for int64 milliseconds are refused, never wrapped") {
+  CHECK_FALSE(parseDuration(std::string(30, '9') + "h").has_value());
+  CHECK_FALSE(parseDuration("99999999999999999999999999ms").has_value());
+  std::string many;
+  for (int i = 0; i < 3000; ++i) many += "999999999h";  // about 1.08e19 ms in all
+  CHECK_FALSE(parseDuration(many).has_value());
+  CHECK(parseDuration("999999999h") == std::chrono::milliseconds(999999999LL * 3600 * 1000));
+}
+
 TEST_CASE("the CRD's duration pattern and the parser agree") {
   std::regex pattern(kDurationPattern, std::regex::ECMAScript);
   for (const char* text : {"60m", "1h30m", "90s", "250ms", "1h1m1s1ms", "", "60", "1.5h", "-1h",
