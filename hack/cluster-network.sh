@@ -9,8 +9,9 @@ NODE_NAME=registry-node-0
 NODE_BRIDGE=ro-node0
 NODE_IP=198.18.0.1
 POD_SUBNET=198.18.0.0/24
-# Services. The first address is the `kubernetes` Service's ClusterIP.
-SERVICE_CIDR=198.19.0.0/24
+# Services. The first address is the `kubernetes` Service's ClusterIP. A /16 (65,534 addresses)
+# so that scale runs (bench/, a Service or two per registry) never fill it; a /24 filled at ~250.
+SERVICE_CIDR=198.19.0.0/16
 KUBERNETES_SERVICE_IP=198.19.0.1
 DNS_SERVICE_IP=198.19.0.10
 CLUSTER_DOMAIN=cluster.local

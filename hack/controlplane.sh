@@ -47,6 +47,12 @@ KUBECONFIG_ADMIN=$DIR/admin.kubeconfig
 # Start order; stopped in reverse. The real node's components follow when it is enabled.
 CONTROL_PLANE_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler kwok)
 NODES=(kwok-node-0 kwok-node-1)
+# What each fake node offers: enough that the two hold the pods of 1,000 registries and more
+# (bench/), each asking for the default 100m CPU and 256Mi. kubelet's default of 110 pods per
+# node would stop a scale run at 220.
+KWOK_NODE_PODS=2000
+KWOK_NODE_CPU=1000
+KWOK_NODE_MEMORY=4Ti
 POD_CIDR=$KWOK_POD_CIDR
 NODE_IP_PREFIX=$KWOK_NODE_IP_PREFIX
 KWOK_TAINT_KEY=kwok.x-k8s.io/node
@@ -560,14 +566,11 @@ status:
     address: $NODE_IP_PREFIX$((10 + i))
   - type: Hostname
     address: $name
-  allocatable:
-    cpu: "32"
-    memory: 256Gi
-    pods: "110"
-  capacity:
-    cpu: "32"
-    memory: 256Gi
-    pods: "110"
+  allocatable: &capacity
+    cpu: "$KWOK_NODE_CPU"
+    memory: $KWOK_NODE_MEMORY
+    pods: "$KWOK_NODE_PODS"
+  capacity: *capacity
 EOF
   done
 }
