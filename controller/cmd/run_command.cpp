@@ -7,6 +7,7 @@
 #include "cmd/commands.h"
 #include "cmd/logging.h"
 #include "cmd/options.h"
+#include "kube/cpprest_transport.h"
 #include "kube/discovery.h"
 #include "registry/reconcile/cluster_roles.h"
 #include "registry/reconcile/registry_controller.h"
@@ -72,6 +73,7 @@ int runController(int argc, char** argv) {
   po::options_description options("Options");
   std::string kubeconfig, platform_flag, log_level, log_format, metrics_addr, health_addr;
   std::string lease_namespace, run_as_user, run_as_group;
+  std::size_t io_threads = 2;
   std::vector<std::string> namespaces;
   registry::RegistryControllerOptions controller;
   // OLM's convention for the images an operator deploys (a bundle's relatedImages).
@@ -112,7 +114,9 @@ int runController(int argc, char** argv) {
       "RELATED_IMAGE_OPERATOR)")("run-as-user", po::value(&run_as_user), run_as_help.c_str())(
       "run-as-group", po::value(&run_as_group),
       "GID and fsGroup of those pods (default: the --run-as-user UID)")(
-      "workers", po::value(&controller.workers)->default_value(2), "concurrent reconciles");
+      "workers", po::value(&controller.workers)->default_value(2), "concurrent reconciles")(
+      "io-threads", po::value(&io_threads)->default_value(2),
+      "threads that wait on the API server's sockets (cpprestsdk's pool; its default is 40)");
   po::variables_map vars;
   if (auto exit =
           parseOptions(argc, argv, options, vars,
@@ -145,6 +149,10 @@ int runController(int argc, char** argv) {
     return 2;
   }
   controller.platform.runAs = *run_as;
+  if (auto sized = kube::setIoThreads(io_threads); !sized) {
+    std::cerr << "registry-operator run: --io-threads: " << sized.error().message() << "\n";
+    return 2;
+  }
   auto config = kube::loadDefaultConfig(kubeconfig);
   if (!config) {
     spdlog::error("cannot load cluster configuration: {}", config.error().message());

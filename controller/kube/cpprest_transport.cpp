@@ -7,6 +7,7 @@
 
 #include <cpprest/containerstream.h>
 #include <cpprest/http_client.h>
+#include <pplx/threadpool.h>
 
 #include <algorithm>
 #include <map>
@@ -257,6 +258,17 @@ Result<HttpTransportPtr> makeCpprestTransport(const ClusterConfig& config) {
     return Error(ErrorKind::Config,
                  "invalid server address " + config.server + ": " + error.what());
   }
+}
+
+Result<void> setIoThreads(std::size_t threads) {
+  if (threads == 0) return Error(ErrorKind::Config, "the I/O thread pool needs at least 1 thread");
+  try {
+    crossplat::threadpool::initialize_with_threads(threads);
+  } catch (const std::exception& error) {
+    return Error(ErrorKind::Config,
+                 std::string("cannot size the I/O thread pool: ") + error.what());
+  }
+  return {};
 }
 
 }  // namespace kube
