@@ -1,6 +1,7 @@
 #include "runtime/store.h"
 
 #include <algorithm>
+#include <cstdint>
 
 #include "runtime/owner_reference.h"
 
@@ -21,20 +22,41 @@ void eraseFromIndex(std::map<std::string, std::set<std::string>>& index, const s
   if (it->second.empty()) index.erase(it);
 }
 
-}  // namespace
-
-Store::ObjectPtr Store::prepare(kube::Object object) {
+kube::Object withoutManagedFields(kube::Object object) {
   if (object.is_object()) {
     auto metadata = object.find("metadata");
     if (metadata != object.end() && metadata->is_object()) metadata->erase("managedFields");
   }
+  return object;
+}
+
+}  // namespace
+
+Store::Entry Store::prepare(kube::Object object) const {
+  object = withoutManagedFields(std::move(object));
+  Entry entry;
+  entry.owner_uid = ownerUid(object);
+  if (encoding_ == Encoding::Packed) {
+    std::vector<std::uint8_t> bytes = kube::Json::to_msgpack(object);
+    entry.packed.assign(bytes.begin(), bytes.end());
+  } else {
+    entry.object = std::make_shared<const kube::Object>(std::move(object));
+  }
+  return entry;
+}
+
+Store::ObjectPtr Store::objectOf(const Entry& entry) const {
+  if (encoding_ == Encoding::Tree) return entry.object;
+  // Bytes this Store wrote itself from a valid tree: decoding cannot fail short of a bug, and
+  // then a null object (which no reader mistakes for a live one) beats an exception.
+  auto object = kube::Json::from_msgpack(entry.packed, /*strict=*/true, /*allow_exceptions=*/false);
   return std::make_shared<const kube::Object>(std::move(object));
 }
 
 Store::ObjectPtr Store::get(const std::string& key) const {
   std::shared_lock lock(mutex_);
   auto it = objects_.find(key);
-  return it == objects_.end() ? nullptr : it->second.object;
+  return it == objects_.end() ? nullptr : objectOf(it->second);
 }
 
 Store::ObjectPtr Store::get(const std::string& ns, const std::string& name) const {
@@ -45,14 +67,14 @@ std::vector<Store::ObjectPtr> Store::list() const {
   std::shared_lock lock(mutex_);
   std::vector<ObjectPtr> out;
   out.reserve(objects_.size());
-  for (const auto& [key, entry] : objects_) out.push_back(entry.object);
+  for (const auto& [key, entry] : objects_) out.push_back(objectOf(entry));
   return out;
 }
 
 std::vector<Store::ObjectPtr> Store::collectLocked(const std::set<std::string>& keys) const {
   std::vector<ObjectPtr> out;
   out.reserve(keys.size());
-  for (const auto& key : keys) out.push_back(objects_.at(key).object);
+  for (const auto& key : keys) out.push_back(objectOf(objects_.at(key)));
   return out;
 }
 
@@ -100,9 +122,9 @@ std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) 
   std::map<std::string, Entry> fresh;
   for (auto& object : objects) {
     auto key = kube::keyOf(object);
-    auto owner = ownerUid(object);
-    fresh[std::move(key)] = Entry{prepare(std::move(object)), std::move(owner)};
+    fresh[std::move(key)] = prepare(std::move(object));
   }
+  objects.clear();  // packed, the trees are no longer needed; do not hold both until return
   std::map<std::string, std::set<std::string>> by_owner;
   for (const auto& [key, entry] : fresh) {
     if (!entry.owner_uid.empty()) by_owner[entry.owner_uid].insert(key);
@@ -112,7 +134,7 @@ std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) 
   {
     std::unique_lock lock(mutex_);
     for (const auto& [key, entry] : objects_) {
-      if (!fresh.count(key)) removed.push_back(entry.object);
+      if (!fresh.count(key)) removed.push_back(objectOf(entry));
     }
     objects_.swap(fresh);
     by_owner_.swap(by_owner);
@@ -127,13 +149,12 @@ std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) 
 
 Store::ObjectPtr Store::upsert(kube::Object object) {
   auto key = kube::keyOf(object);
-  Entry entry{nullptr, ownerUid(object)};
-  entry.object = prepare(std::move(object));
+  Entry entry = prepare(std::move(object));
   ObjectPtr previous;
   std::unique_lock lock(mutex_);
   auto it = objects_.find(key);
   if (it != objects_.end()) {
-    previous = it->second.object;
+    previous = objectOf(it->second);
     unindexLocked(key, it->second);
     it->second = std::move(entry);
     indexLocked(key, it->second);
@@ -147,8 +168,9 @@ Store::ObjectPtr Store::erase(const kube::Object& object) {
   const auto key = kube::keyOf(object);
   std::unique_lock lock(mutex_);
   auto it = objects_.find(key);
-  if (it == objects_.end()) return prepare(object);
-  auto stored = it->second.object;
+  if (it == objects_.end())
+    return std::make_shared<const kube::Object>(withoutManagedFields(object));
+  auto stored = objectOf(it->second);
   unindexLocked(key, it->second);
   objects_.erase(it);
   return stored;

@@ -35,6 +35,9 @@ struct WatcherConfig {
   // Applied to every listed and watched object before the consumer sees it (controller-runtime's
   // cache TransformFunc): a cache that needs only part of each object keeps only that part.
   std::function<void(kube::Object& object)> transform;
+  // How the informer's cache holds the objects (Store::Encoding): packed for kinds whose objects
+  // are large and read once per reconcile, such as the ones a controller owns.
+  bool packed_cache = false;
 };
 
 // List-then-watch as a small state machine (kube-rs's watcher, client-go's reflector):

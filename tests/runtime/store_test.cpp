@@ -38,23 +38,26 @@ std::vector<std::string> keys(const std::vector<Store::ObjectPtr>& objects) {
   return out;
 }
 
+// Every behaviour holds for both ways of holding objects.
+Store::Encoding anyEncoding() { return GENERATE(Store::Encoding::Tree, Store::Encoding::Packed); }
+
 }  // namespace
 
 TEST_CASE("store: get by key, list in key order, managedFields stripped") {
-  Store store;
+  Store store(anyEncoding());
   CHECK(store.upsert(object("b", "x")) == nullptr);
   store.upsert(object("a", "y"));
   store.upsert(object("a", "x"));
   CHECK(store.size() == 3);
   REQUIRE(store.get("a/x"));
-  CHECK(store.get("a", "x") == store.get("a/x"));
+  CHECK(*store.get("a", "x") == *store.get("a/x"));
   CHECK(store.get("c/x") == nullptr);
   CHECK(keys(store.list()) == std::vector<std::string>{"a/x", "a/y", "b/x"});
   CHECK_FALSE(store.get("a/x")->at("metadata").contains("managedFields"));
 }
 
 TEST_CASE("store: owner index uses the controller ownerReference only and follows updates") {
-  Store store;
+  Store store(anyEncoding());
   store.upsert(object("a", "1", "owner-1"));
   store.upsert(object("a", "2", "owner-1"));
   store.upsert(object("a", "3", "owner-2"));
@@ -74,7 +77,7 @@ TEST_CASE("store: owner index uses the controller ownerReference only and follow
 }
 
 TEST_CASE("store: a relist replaces everything, rebuilds indexes and reports what vanished") {
-  Store store;
+  Store store(anyEncoding());
   CHECK_FALSE(store.synced());
   store.upsert(object("a", "1", "owner-1"));
   store.upsert(object("a", "2", "owner-1"));
@@ -91,6 +94,34 @@ TEST_CASE("store: a relist replaces everything, rebuilds indexes and reports wha
   CHECK(store.get("c/9") != nullptr);
   // Readers holding the old object keep a valid, unchanged copy.
   CHECK(old_one->at("metadata")["ownerReferences"][0]["uid"] == "owner-1");
+}
+
+TEST_CASE("store: a packed object reads back equal, every JSON type kept") {
+  Store store(Store::Encoding::Packed);
+  Json original = object("a", "x", "owner-1");
+  original["data"] = {{"count", 3},
+                      {"negative", -7},
+                      {"big", 18446744073709551615ULL},
+                      {"ratio", 0.5},
+                      {"whole", 2.0},
+                      {"on", true},
+                      {"nothing", nullptr},
+                      {"list", Json::array({1, "two", Json::object(), Json::array()})},
+                      {"text", "caf\u00e9 \u2713"}};
+  store.upsert(original);
+  original["metadata"].erase("managedFields");
+  auto read = store.get("a/x");
+  REQUIRE(read);
+  CHECK(*read == original);
+  CHECK(read->at("data")["whole"].is_number_float());
+  CHECK(read->at("data")["big"].is_number_unsigned());
+  // Each read decodes a copy of its own; the store keeps no tree.
+  CHECK(store.get("a/x") != read);
+  CHECK(keys(store.listControlledBy("owner-1")) == std::vector<std::string>{"a/x"});
+  auto erased = store.erase(object("a", "x"));
+  REQUIRE(erased);
+  CHECK(*erased == original);
+  CHECK(store.size() == 0);
 }
 
 TEST_CASE("store: waitSynced gates on the first list, with a deadline and cancellation") {
