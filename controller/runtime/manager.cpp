@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "kube/api.h"
+#include "runtime/free_memory.h"
 #include "runtime/http_server.h"
 #include "runtime/process_exit.h"
 
@@ -145,7 +146,10 @@ int Manager::run(const kube::CancelToken& cancel) {
     impl_->startControllers();
   }
 
-  while (stop.sleepFor(std::chrono::hours(1))) {
+  const bool release_memory = options_.release_memory_every.count() > 0;
+  while (stop.sleepFor(release_memory ? std::chrono::nanoseconds(options_.release_memory_every)
+                                      : std::chrono::nanoseconds(std::chrono::hours(1)))) {
+    if (release_memory) releaseFreeMemory();
   }
   cancel.unsubscribe(forward);
   // Found with a leader whose connections stalled: its reconciles stopped at once, but joining

@@ -30,6 +30,10 @@ struct ManagerOptions {
   // waits: an informer or the event writer on a connection that stopped answering can hold its
   // thread for its own timeout. Meant for the binary; 0 (tests, embedders) never exits.
   std::chrono::milliseconds stop_deadline{0};
+  // How often the waiting main thread hands free heap pages back to the system
+  // (releaseFreeMemory): after a relist or a wave of reconciles, glibc would keep the resident
+  // size at the burst's peak. A trim that finds nothing to free costs microseconds. 0: never.
+  std::chrono::milliseconds release_memory_every{std::chrono::seconds(10)};
 };
 
 // What `registry-operator run` needs around its controllers (controller-runtime's Manager):
