@@ -25,6 +25,9 @@ namespace {
 constexpr auto kResync = std::chrono::minutes(10);
 // How soon a name conflict is looked at again: the other object is not watched.
 constexpr auto kConflictRecheck = std::chrono::minutes(1);
+// When the status of a just-created Deployment is left to the reconcile its first status wakes:
+// the longest the CR goes without a status if that status never comes.
+constexpr auto kFirstStatusFallback = std::chrono::seconds(10);
 
 // "Kind/name": how held objects are named (one namespace per CR).
 std::string keyOf(const kube::Json& object) {
@@ -237,15 +240,24 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
   }
   if (auto deleted = deleteUnwanted(cr, config, *desired, false, cancel); !deleted)
     return deleted.error();
+  // One Event per reconcile that wrote: a cold start over many registries records one each,
+  // not one per kind of news. The TLS decision rides along, as its Secret is among the objects.
+  std::string applied_news =
+      applied->changed.empty() ? std::string() : "applied " + joined(applied->changed);
   if (gathered->tlsDecision && gathered->tlsDecision->action != TlsAction::Reuse) {
     // What was decided and why: certificates and times, never key material.
     const auto& decision = *gathered->tlsDecision;
     spdlog::info("registryconfig {}: TLS {}: {}", kube::keyOf(cr), toString(decision.action),
                  decision.reason);
-    if (events_) {
-      events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
+    if (applied_news.empty()) {
+      if (events_) {
+        events_->normal(cr, "TlsIssued", std::string(toString(decision.action)), decision.reason);
+      }
+    } else {
+      applied_news += "; TLS " + std::string(toString(decision.action)) + ": " + decision.reason;
     }
   }
+  if (!applied_news.empty() && events_) events_->normal(cr, "Applied", "Apply", applied_news);
   if (config.spec.defaultRoute) {
     if (auto host = defaultRouteHost(config, platform_); !host) {
       observation.problems.push_back({"DefaultRouteNeedsDomain", host.error().message()});
@@ -260,9 +272,21 @@ runtime::ReconcileResult RegistryReconciler::reconcileManaged(const kube::Json& 
     if (keyOf(object) == deployment_key) observation.configHash = configHashOf(&object);
   }
   if (applied->held.count(deployment_key)) observation.configHash = configHashOf(deployment.get());
-  if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
+  // A Deployment created just now has no status yet. The one the controller-manager writes in
+  // a moment wakes this CR again (it owns the Deployment), and that reconcile reports; a status
+  // written now would say "not observed yet" only to be replaced at once. On a cold start over
+  // many registries that is one write per registry saved. Without problems to report only, and
+  // the requeue below bounds the wait should that status never come.
+  const bool status_follows =
+      applied->created.count(deployment_key) && observation.problems.empty();
+  if (!status_follows) {
+    if (auto written = writeStatus(cr, observation, cancel); !written) return written.error();
+  }
   if (auto cleared = clearStaleMirrorStatus(cr, config, cancel); !cleared) return cleared.error();
   auto delay = tlsRequeueDelay(now, gathered->tlsRecheckAt, kResync);
+  if (status_follows) {
+    delay = std::min<runtime::Clock::Duration>(delay, kFirstStatusFallback);
+  }
   // No watch sees the other party's object go (it does not carry our labels): look again soon.
   if (!applied->conflicts.empty())
     delay = std::min<runtime::Clock::Duration>(delay, kConflictRecheck);
@@ -317,7 +341,7 @@ kube::Result<RegistryReconciler::ApplyOutcome> RegistryReconciler::applyChanged(
   if (!outcome.conflicts.empty()) held.insert("Deployment/" + config.name);
   outcome.held = held;
 
-  std::vector<std::string> changed;
+  std::vector<std::string>& changed = outcome.changed;
   for (const auto& [object, live] : writable) {
     if (held.count(keyOf(object))) continue;
     kube::Json wanted = drift_.stamp(object);
@@ -335,10 +359,10 @@ kube::Result<RegistryReconciler::ApplyOutcome> RegistryReconciler::applyChanged(
     if (!applied) return applied.error().withContext("applying " + kindAndName(wanted));
     drift_.remember(wanted, *applied);
     changed.push_back(kindAndName(wanted));
+    if (!live) outcome.created.insert(keyOf(wanted));
   }
   if (!changed.empty()) {
     spdlog::info("registryconfig {}: applied {}", kube::keyOf(cr), joined(changed));
-    if (events_) events_->normal(cr, "Applied", "Apply", "applied " + joined(changed));
   }
   return outcome;
 }

@@ -70,6 +70,10 @@ class RegistryReconciler {
     // The objects not applied ("Kind/name"): those held by the caller, and the Deployment after
     // a conflict.
     std::set<std::string> held;
+    // What was written ("Kind name"), for the one Applied event the reconcile records.
+    std::vector<std::string> changed;
+    // The objects that did not exist before this apply ("Kind/name").
+    std::set<std::string> created;
   };
   // Applies the desired objects that differ from the live ones, except those in `held`
   // ("Kind/name"), and never over an object this CR does not control (registry/render/labels.h
