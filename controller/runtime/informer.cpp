@@ -9,7 +9,8 @@ namespace runtime {
 Informer::Informer(kube::Api api, WatcherConfig config, ClockPtr clock, RandomPtr random,
                    MetricsPtr metrics)
     : resource_(api.resource()),
-      store_(std::make_shared<Store>()),
+      store_(std::make_shared<Store>(config.packed_cache ? Store::Encoding::Packed
+                                                         : Store::Encoding::Tree)),
       watcher_(
           std::move(api), std::move(config),
           [this](WatcherEvent&& event) { dispatch(std::move(event)); }, std::move(clock),
