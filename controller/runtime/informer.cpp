@@ -41,9 +41,16 @@ void Informer::stop() {
 
 void Informer::dispatch(WatcherEvent&& event) {
   switch (event.type) {
+    case WatcherEvent::Type::Listed:
+      store_->stage(std::move(event.objects), event.first_page);
+      break;
     case WatcherEvent::Type::Restarted: {
-      auto removed = store_->replace(std::move(event.objects));
-      for (const auto& object : store_->list()) notify(*object);
+      auto removed = store_->replace(std::move(event.objects), event.first_page);
+      // One at a time: a packed store decodes each read, and all at once would hold the whole
+      // list as parsed trees again.
+      for (const auto& key : store_->keys()) {
+        if (auto object = store_->get(key)) notify(*object);
+      }
       for (const auto& object : removed) notify(*object);
       break;
     }

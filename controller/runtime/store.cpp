@@ -71,6 +71,14 @@ std::vector<Store::ObjectPtr> Store::list() const {
   return out;
 }
 
+std::vector<std::string> Store::keys() const {
+  std::shared_lock lock(mutex_);
+  std::vector<std::string> out;
+  out.reserve(objects_.size());
+  for (const auto& entry : objects_) out.push_back(entry.first);
+  return out;
+}
+
 std::vector<Store::ObjectPtr> Store::collectLocked(const std::set<std::string>& keys) const {
   std::vector<ObjectPtr> out;
   out.reserve(keys.size());
@@ -117,14 +125,19 @@ void Store::unindexLocked(const std::string& key, const Entry& entry) {
   if (!entry.owner_uid.empty()) eraseFromIndex(by_owner_, entry.owner_uid, key);
 }
 
-std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects) {
-  // Build the new contents outside the lock; readers are blocked only for the swap.
-  std::map<std::string, Entry> fresh;
-  for (auto& object : objects) {
+void Store::stage(std::vector<kube::Object> page, bool first_page) {
+  if (first_page) staged_.clear();
+  for (auto& object : page) {
     auto key = kube::keyOf(object);
-    fresh[std::move(key)] = prepare(std::move(object));
+    staged_[std::move(key)] = prepare(std::move(object));
   }
-  objects.clear();  // packed, the trees are no longer needed; do not hold both until return
+}
+
+std::vector<Store::ObjectPtr> Store::replace(std::vector<kube::Object> objects, bool first_page) {
+  // Build the new contents outside the lock; readers are blocked only for the swap.
+  stage(std::move(objects), first_page);
+  std::map<std::string, Entry> fresh;
+  fresh.swap(staged_);
   std::map<std::string, std::set<std::string>> by_owner;
   for (const auto& [key, entry] : fresh) {
     if (!entry.owner_uid.empty()) by_owner[entry.owner_uid].insert(key);

@@ -41,6 +41,9 @@ class Store {
   ObjectPtr get(const std::string& key) const;  // "<namespace>/<name>" or "<name>"
   ObjectPtr get(const std::string& ns, const std::string& name) const;
   std::vector<ObjectPtr> list() const;  // ordered by key
+  // The keys of list(), for a reader that wants one object at a time: a packed store decodes
+  // each object per read, and list() holds them all decoded at once.
+  std::vector<std::string> keys() const;
   // Objects whose controller ownerReference has this UID.
   std::vector<ObjectPtr> listControlledBy(const std::string& owner_uid) const;
   std::size_t size() const;
@@ -53,7 +56,13 @@ class Store {
   // Writer side, for the Informer only.
   // Replaces the whole contents (a relist) and marks the store synced. Returns the objects that
   // disappeared, so that their owners can be told (their deletion produced no watch event).
-  std::vector<ObjectPtr> replace(std::vector<kube::Object> objects);
+  // The new contents are the objects staged since the last `first_page` (see stage()) and these;
+  // `first_page` true (the default) drops whatever was staged before.
+  std::vector<ObjectPtr> replace(std::vector<kube::Object> objects, bool first_page = true);
+  // One page of a relist in progress (WatcherEvent::Listed): prepared (packed) at once, so that
+  // a packed store never holds a whole list as parsed trees, and kept aside, invisible to readers,
+  // until replace() publishes it. `first_page` drops the pages of a list that failed midway.
+  void stage(std::vector<kube::Object> page, bool first_page);
   // Inserts or updates; returns the previous object (null if there was none).
   ObjectPtr upsert(kube::Object object);
   // Removes by the object's key; returns what was stored (or the given object if absent).
@@ -76,6 +85,8 @@ class Store {
   mutable std::shared_mutex mutex_;
   std::map<std::string, Entry> objects_;
   std::map<std::string, std::set<std::string>> by_owner_;
+  // The relist being read (writer only, so unguarded).
+  std::map<std::string, Entry> staged_;
 
   mutable std::mutex synced_mutex_;
   mutable std::condition_variable synced_changed_;

@@ -47,25 +47,34 @@ Clock::Duration Watcher::list() {
   params.label_selector = config_.label_selector;
   params.field_selector = config_.field_selector;
   params.limit = config_.page_size;
-  auto listed = api_.listAll(params);
-  if (!listed) {
-    const auto delay = retryDelay(listed.error());
-    spdlog::warn("watcher {}: list failed, retrying in {} ms: {}", api_.resource().plural,
-                 std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
-                 listed.error().describe());
-    return delay;
+  std::size_t listed_objects = 0;
+  for (bool first_page = true;; first_page = false) {
+    auto page = api_.list(params);
+    if (!page) {
+      const auto delay = retryDelay(page.error());
+      spdlog::warn("watcher {}: list failed, retrying in {} ms: {}", api_.resource().plural,
+                   std::chrono::duration_cast<std::chrono::milliseconds>(delay).count(),
+                   page.error().describe());
+      return delay;
+    }
+    if (config_.transform) {
+      for (auto& object : page->items) config_.transform(object);
+    }
+    listed_objects += page->items.size();
+    if (!page->continue_token.empty()) {
+      sink_(WatcherEvent{WatcherEvent::Type::Listed, {}, std::move(page->items), first_page});
+      params.continue_token = page->continue_token;
+      params.resource_version.clear();  // a continue token pins the snapshot itself
+      continue;
+    }
+    resource_version_ = page->resource_version;
+    state_ = State::Watching;
+    backoff_.reset();  // the server answers again
+    spdlog::debug("watcher {}: listed {} objects at resourceVersion {}", api_.resource().plural,
+                  listed_objects, resource_version_);
+    sink_(WatcherEvent{WatcherEvent::Type::Restarted, {}, std::move(page->items), first_page});
+    return Clock::Duration::zero();
   }
-  resource_version_ = listed->resource_version;
-  state_ = State::Watching;
-  backoff_.reset();  // the server answers again
-  spdlog::debug("watcher {}: listed {} objects at resourceVersion {}", api_.resource().plural,
-                listed->items.size(), resource_version_);
-  if (config_.transform) {
-    for (auto& object : listed->items) config_.transform(object);
-  }
-  WatcherEvent event{WatcherEvent::Type::Restarted, {}, std::move(listed->items)};
-  sink_(std::move(event));
-  return Clock::Duration::zero();
 }
 
 Clock::Duration Watcher::watch(const kube::CancelToken& cancel) {

@@ -13,14 +13,19 @@
 
 namespace runtime {
 
-// What a watcher tells its consumer (kube-rs's watcher::Event). A consumer that keeps a cache
-// replaces it whole on Restarted, because objects deleted while the watch was down appear in
-// no Deleted event.
+// What a watcher tells its consumer (kube-rs's watcher::Event, with its paged InitApply). A list
+// arrives page by page: Listed for each page but the last, then Restarted with the last one. A
+// consumer that keeps a cache gathers the pages and replaces its contents on Restarted, because
+// objects deleted while the watch was down appear in no Deleted event. Pages come one at a time
+// so that a consumer may shrink each (a packed cache) before the next is read, instead of
+// holding a whole list of parsed objects at once. A list that fails midway never ends; the
+// next one begins with a page whose `first_page` is true.
 struct WatcherEvent {
-  enum class Type { Restarted, Applied, Deleted };
+  enum class Type { Restarted, Applied, Deleted, Listed };
   Type type;
   kube::Object object;                // Applied, Deleted
-  std::vector<kube::Object> objects;  // Restarted: every object that exists now
+  std::vector<kube::Object> objects;  // Listed, Restarted: the objects of one page
+  bool first_page = true;             // Listed, Restarted: this page begins a list
 };
 using WatcherSink = std::function<void(WatcherEvent&& event)>;
 

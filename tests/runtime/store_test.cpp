@@ -197,3 +197,43 @@ TEST_CASE("informer: dispatch feeds the store and tells handlers about old and n
   informer.dispatch({runtime::WatcherEvent::Type::Restarted, {}, {object("a", "1", "o1")}});
   CHECK(seen == std::vector<std::string>{"a/1@o1", "z/gone@none"});
 }
+
+TEST_CASE("store: a relist read in pages is published whole, and a failed one is forgotten") {
+  Store store(anyEncoding());
+  store.upsert(object("old", "1"));
+  store.stage({object("a", "1"), object("a", "2")}, /*first_page=*/true);
+  // Staged pages are invisible until the list ends.
+  CHECK(keys(store.list()) == std::vector<std::string>{"old/1"});
+  CHECK_FALSE(store.synced());
+  // That list failed midway; the next one starts again.
+  store.stage({object("b", "1")}, /*first_page=*/true);
+  store.stage({object("b", "2", "owner-1")}, /*first_page=*/false);
+  auto removed = store.replace({object("b", "3")}, /*first_page=*/false);
+  CHECK(store.synced());
+  CHECK(keys(store.list()) == std::vector<std::string>{"b/1", "b/2", "b/3"});
+  CHECK(store.keys() == std::vector<std::string>{"b/1", "b/2", "b/3"});
+  CHECK(keys(removed) == std::vector<std::string>{"old/1"});
+  CHECK(keys(store.listControlledBy("owner-1")) == std::vector<std::string>{"b/2"});
+  // A one-page list (the default) drops anything staged before it.
+  store.stage({object("c", "1")}, /*first_page=*/true);
+  store.replace({object("d", "1")});
+  CHECK(keys(store.list()) == std::vector<std::string>{"d/1"});
+}
+
+TEST_CASE("informer: the pages of a relist reach the store and the handlers when it ends") {
+  auto client = std::shared_ptr<kube::Client>();  // never used: no watcher thread is started
+  runtime::WatcherConfig config;
+  config.packed_cache = true;
+  runtime::Informer informer(kube::Api(client, kube::resources::secrets()), config);
+  std::vector<std::string> seen;
+  informer.addHandler([&](const Json& o) { seen.push_back(kube::keyOf(o)); });
+
+  informer.dispatch({runtime::WatcherEvent::Type::Listed, {}, {object("a", "1")}, true});
+  CHECK(seen.empty());
+  CHECK(informer.store()->size() == 0);
+  informer.dispatch({runtime::WatcherEvent::Type::Restarted, {}, {object("a", "2")}, false});
+  CHECK(informer.synced());
+  CHECK(seen == std::vector<std::string>{"a/1", "a/2"});
+  REQUIRE(informer.store()->get("a/1"));
+  CHECK_FALSE(informer.store()->get("a/1")->at("metadata").contains("managedFields"));
+}

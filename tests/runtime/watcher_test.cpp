@@ -68,7 +68,7 @@ std::vector<std::string> names(const std::vector<Json>& objects) {
 
 }  // namespace
 
-TEST_CASE("watcher: the initial list is paged and emitted whole as Restarted") {
+TEST_CASE("watcher: the initial list is emitted page by page, Restarted with the last") {
   runtime::WatcherConfig config;
   config.page_size = 2;
   Fixture f(config);
@@ -76,9 +76,16 @@ TEST_CASE("watcher: the initial list is paged and emitted whole as Restarted") {
 
   CHECK(f.watcher.state() == Watcher::State::Empty);
   CHECK(f.watcher.step(f.cancel) == 0s);
-  REQUIRE(f.events.size() == 1);
-  CHECK(f.events[0].type == WatcherEvent::Type::Restarted);
-  CHECK(names(f.events[0].objects) == std::vector<std::string>{"a", "b", "c", "d", "e"});
+  REQUIRE(f.events.size() == 3);
+  CHECK(f.events[0].type == WatcherEvent::Type::Listed);
+  CHECK(f.events[0].first_page);
+  CHECK(names(f.events[0].objects) == std::vector<std::string>{"a", "b"});
+  CHECK(f.events[1].type == WatcherEvent::Type::Listed);
+  CHECK_FALSE(f.events[1].first_page);
+  CHECK(names(f.events[1].objects) == std::vector<std::string>{"c", "d"});
+  CHECK(f.events[2].type == WatcherEvent::Type::Restarted);
+  CHECK_FALSE(f.events[2].first_page);
+  CHECK(names(f.events[2].objects) == std::vector<std::string>{"e"});
   CHECK(f.events[0].objects[0].value("kind", "") == "ConfigMap");
   CHECK(f.watcher.state() == Watcher::State::Watching);
   CHECK(f.watcher.resourceVersion() == "105");
