@@ -55,6 +55,7 @@ TENANT_SECRETS=500
 HELM_RELEASES=20
 HELM_RELEASE_KIB=512
 
+commit=$(git rev-parse --short HEAD) # of the run's start: commits made meanwhile are not measured
 work=$(mktemp -d /tmp/registry-operator-bench.XXXXXX)
 export CONTROLPLANE_DIR=$work/controlplane
 operator_pid=""
@@ -280,7 +281,7 @@ done
 mkdir -p "$(dirname "$out")"
 {
   jq -cn --arg cpu "$(lscpu | awk -F: '/Model name/ {gsub(/^ +/, "", $2); print $2}')" \
-    --argjson cores "$(nproc)" --arg commit "$(git rev-parse --short HEAD)" --arg date "$(date -u +%F)" \
+    --argjson cores "$(nproc)" --arg commit "$commit" --arg date "$(date -u +%F)" \
     '{machine: {cpu: $cpu, cores: $cores}, commit: $commit, date: $date}'
   printf '%s\n' "${results[@]}"
 } | jq -s '.[0] + {results: .[1:]}' >"$out"
