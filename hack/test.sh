@@ -3,10 +3,11 @@
 # Runs the named tiers (all when none is named), installing and building what is missing, and
 # starting/stopping the local control plane itself (a ctest fixture). Ends with ctest's summary.
 #
-# The tiers with builds of their own (sanitize: unit tests under ASan + UBSan; fuzz: the libFuzzer
-# targets, built with clang; tsan: the kube and runtime unit tests under ThreadSanitizer) are built
-# and run in the background, at the lowest priority, while the cluster tiers mostly wait on the
-# cluster; their output follows the main run's, and the main run's summary closes the output.
+# The tiers with builds of their own (sanitize: the unit tests under ASan + UBSan, and fuzz: the
+# libFuzzer targets, both from one instrumented clang build in build-fuzz/; tsan: the kube and
+# runtime unit tests under ThreadSanitizer, g++, build-tsan/) are built and run in the background,
+# at the lowest priority, while the cluster tiers mostly wait on the cluster; their output follows
+# the main run's, and the main run's summary closes the output.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -32,21 +33,34 @@ fi
 jobs=${JOBS:-$(nproc)}
 status=0
 
+# The sanitize and fuzz tiers share one build directory, build-fuzz/: clang-14 at -O1 with ASan +
+# UBSan and libFuzzer's coverage instrumentation on every file, so the libraries are compiled once
+# for both tiers (about 30 CPU-minutes less than a g++ ASan build of its own). Each tier builds
+# only its targets there: run alone it builds what it needs, run together nothing twice.
+configure_instrumented() {
+  CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DREGISTRY_OPERATOR_FUZZ=ON \
+    -DREGISTRY_OPERATOR_FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
+}
+
 # side_tier TIER: configures, builds and runs one tier with a build directory of its own.
 side_tier() {
   case $1 in
   sanitize)
-    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DREGISTRY_OPERATOR_SANITIZE=ON >/dev/null
-    cmake --build build-asan -j "$jobs"
+    # The unit tests under clang's ASan + UBSan. g++'s ASan (REGISTRY_OPERATOR_SANITIZE, the -O0
+    # build-asan/ this tier used to build) no longer runs: a small loss, since the sanitizers'
+    # runtime is the same code and both compilers use the same libstdc++, but the instrumented code
+    # is no longer what g++ makes of it, and -O1 may drop an out-of-bounds access whose value is
+    # never used that -O0 would have kept. The tsan tier stays on g++.
+    configure_instrumented
+    cmake --build build-fuzz -j "$jobs" --target unit_tests
     # tests/asan/lsan_suppressions.txt lists leaks inside libraries we do not build, each with its reason.
     ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS="suppressions=$root/tests/asan/lsan_suppressions.txt" \
-      ctest --test-dir build-asan -L '^unit$' -j "$jobs" --output-on-failure
+      ctest --test-dir build-fuzz -L '^unit$' -j "$jobs" --output-on-failure
     ;;
   fuzz)
     # Only the layers the targets link; each target runs FUZZ_SECONDS from a copy of its corpus.
-    CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DREGISTRY_OPERATOR_FUZZ=ON \
-      -DREGISTRY_OPERATOR_FUZZ_SECONDS="${FUZZ_SECONDS:-20}" >/dev/null
+    configure_instrumented
     cmake --build build-fuzz -j "$jobs" --target fuzz_targets
     ctest --test-dir build-fuzz -L '^fuzz$' -j "$jobs" --output-on-failure
     ;;
