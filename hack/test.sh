@@ -36,9 +36,9 @@ status=0
 # The sanitize and fuzz tiers share one build directory, build-fuzz/: clang-14 at -O1 with ASan +
 # UBSan and libFuzzer's coverage instrumentation on every file, so the libraries are compiled once
 # for both tiers: 19.9 CPU-minutes for both tiers' targets, where g++'s -O0 ASan build of the unit
-# tests (about 30) and the fuzz targets' own clang build (9.0) took about 39 (README, "How long
-# things take"). Each tier builds only its targets there: run alone it builds what it needs, run
-# together nothing twice.
+# tests (about 20, estimated) and the fuzz targets' own clang build (9.0) took about 29 (README,
+# "How long things take"). Each tier builds only its targets there: run alone it builds what it
+# needs, run together nothing twice.
 configure_instrumented() {
   CC=clang-14 CXX=clang++-14 cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     "-DCMAKE_CXX_FLAGS_RELWITHDEBINFO=-O1 -gline-tables-only" -DREGISTRY_OPERATOR_FUZZ=ON \
